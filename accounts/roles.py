@@ -1,0 +1,88 @@
+"""The portal's roles and the permissions each one holds.
+
+Roles are Django groups. Which rows a role sees is decided by querysets
+(``DeviceQuerySet.visible_to``): a driver lacks ``devices.view_all_routes`` and so sees
+only the routes assigned to them.
+"""
+
+from django.contrib.auth.management import create_permissions
+
+ADMIN = "Admin"
+MANAGER = "Manager"
+DRIVER = "Driver"
+VIEWER = "Viewer"
+
+EDIT = ("add", "change", "delete", "view")
+READ = ("view",)
+FLEET_APPS = ("devices", "planograms", "analytics")
+# What people edit; computed data (slot metrics) is read-only for every role.
+EDITABLE_FLEET = [
+    ("devices", "*", EDIT),
+    ("planograms", "product", EDIT),
+    ("planograms", "planogram", EDIT),
+    ("planograms", "planogramslot", EDIT),
+    ("planograms", "slotmetrics", READ),
+    ("analytics", "*", EDIT),
+]
+
+# (app label, model name or "*" for every model of the app, actions or full codenames)
+ROLE_PERMISSIONS = {
+    ADMIN: [
+        *EDITABLE_FLEET,
+        ("auth", "user", EDIT),
+        ("auth", "group", EDIT),
+        ("authtoken", "token", EDIT),
+        ("authtoken", "tokenproxy", EDIT),
+        ("django_celery_beat", "*", EDIT),
+        ("devices", "device", ("view_all_routes",)),
+    ],
+    MANAGER: [
+        *EDITABLE_FLEET,
+        ("django_celery_beat", "*", READ),
+        ("devices", "device", ("view_all_routes",)),
+    ],
+    VIEWER: [
+        *[(app, "*", READ) for app in FLEET_APPS],
+        ("devices", "device", ("view_all_routes",)),
+    ],
+    DRIVER: [
+        ("devices", "location", READ),
+        ("devices", "route", READ),
+        ("devices", "devicetype", READ),
+        ("devices", "cabinettype", READ),
+        ("devices", "device", READ),
+        ("devices", "cabinet", READ),
+        ("planograms", "*", READ),
+    ],
+}
+
+STAFF_ROLES = (ADMIN, MANAGER, VIEWER)
+
+
+def sync_role_groups(apps, schema_editor=None):
+    """Create the role groups and give each exactly its permissions (idempotent).
+
+    Runs from data migrations with the historical app registry. Permissions normally
+    appear only after ``migrate`` finishes, so they are created here first; a permission
+    whose model does not exist yet is left for the migration that adds the model.
+    """
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = Permission.objects.select_related("content_type")
+    for role, grants in ROLE_PERMISSIONS.items():
+        wanted = set()
+        for app_label, model, actions in grants:
+            scope = permissions.filter(content_type__app_label=app_label)
+            if model != "*":
+                scope = scope.filter(content_type__model=model)
+            for permission in scope:
+                action_of = permission.codename.removesuffix(f"_{permission.content_type.model}")
+                if permission.codename in actions or action_of in actions:
+                    wanted.add(permission.pk)
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(wanted)

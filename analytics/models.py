@@ -1,0 +1,36 @@
+"""Sales as they happened, one row per vend (or per reported batch of vends)."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from devices.models import Device
+from planograms.models import PlanogramSlot, Product
+
+
+class Sale(models.Model):
+    """Units of a product sold at a device at a moment, and the cash taken."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="sales")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="sales")
+    slot = models.ForeignKey(PlanogramSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="sales")
+    units = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    cash_amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    sold_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sold_at"]
+        indexes = [
+            models.Index(fields=["sold_at"], name="sale_sold_at_idx"),
+            models.Index(fields=["device", "sold_at"], name="sale_device_sold_at_idx"),
+            models.Index(fields=["device", "product", "sold_at"], name="sale_device_product_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(units__gte=1), name="sale_units_positive",
+                                   violation_error_message="Units must be at least 1."),
+            models.CheckConstraint(condition=Q(cash_amount__gte=0), name="sale_cash_not_negative",
+                                   violation_error_message="Cash amount cannot be negative."),
+        ]
+
+    def __str__(self):
+        return f"{self.units} × {self.product_id} at {self.device_id} on {self.sold_at:%Y-%m-%d %H:%M}"

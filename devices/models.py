@@ -1,0 +1,205 @@
+"""The physical fleet: where machines stand, who services them, and how they are built."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from .choices import VenueType
+
+MAX_CABINETS_PER_DEVICE = 3
+
+
+class Location(models.Model):
+    """A site where one or more devices stand."""
+
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    venue_type = models.CharField(max_length=20, choices=VenueType.choices, default=VenueType.OTHER, db_index=True)
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="location_latitude_in_range",
+                violation_error_message="Latitude must be between -90 and 90.",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_in_range",
+                violation_error_message="Longitude must be between -180 and 180.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Route(models.Model):
+    """A driver's service round: the devices one driver keeps stocked."""
+
+    name = models.CharField(max_length=100)
+    number = models.CharField(max_length=20, unique=True, help_text="The operator's route number, e.g. 101.")
+    driver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="routes",
+    )
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number} {self.name}"
+
+
+class DeviceType(models.Model):
+    """A machine model family; decides whether extra cabinets may be attached."""
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    allows_additional_cabinets = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CabinetType(models.Model):
+    """A cabinet layout: the grid of rows and columns its slots are arranged in."""
+
+    name = models.CharField(max_length=100, unique=True)
+    rows = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(26)])
+    columns = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(99)])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rows__gte=1, rows__lte=26), name="cabinettype_rows_in_range"),
+            models.CheckConstraint(condition=Q(columns__gte=1, columns__lte=99), name="cabinettype_columns_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.rows}×{self.columns})"
+
+
+class DeviceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def visible_to(self, user):
+        """The devices ``user`` may see: all, or only those on the driver's own routes."""
+        if user.has_perm("devices.view_all_routes"):
+            return self
+        return self.filter(route__driver=user)
+
+
+class ActiveDeviceManager(models.Manager.from_queryset(DeviceQuerySet)):
+    """Hides soft-deleted devices; use ``Device.all_objects`` to reach them."""
+
+    def get_queryset(self):
+        return super().get_queryset().active()
+
+
+class Device(models.Model):
+    """One vending machine in the field, identified by its asset number."""
+
+    asset = models.CharField(max_length=50, unique=True, help_text="The operator's asset number.")
+    cooler = models.CharField(max_length=100, blank=True, help_text="Cooler or front description.")
+    model = models.CharField(max_length=100, blank=True, help_text="Manufacturer model.")
+    serial_number = models.CharField(max_length=50, blank=True, db_index=True)
+    device_type = models.ForeignKey(DeviceType, on_delete=models.PROTECT, related_name="devices")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True, related_name="devices")
+    route = models.ForeignKey(Route, on_delete=models.SET_NULL, null=True, blank=True, related_name="devices")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ActiveDeviceManager()
+    all_objects = DeviceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["asset"]
+        base_manager_name = "all_objects"
+        permissions = [("view_all_routes", "Can see every route, not only one's own")]
+
+    def __str__(self):
+        return self.asset
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+
+class Cabinet(models.Model):
+    """A cabinet of a device; the first (index 1) is the parent, up to two more may be attached."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="cabinets")
+    cabinet_type = models.ForeignKey(CabinetType, on_delete=models.PROTECT, related_name="cabinets")
+    index = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_CABINETS_PER_DEVICE)]
+    )
+    is_parent = models.BooleanField(default=True)
+    rows = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(26)])
+    columns = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(99)])
+
+    class Meta:
+        ordering = ["device", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["device", "index"], name="cabinet_unique_index_per_device"),
+            # Index 1..3 plus uniqueness caps a device at three cabinets in the database itself.
+            models.CheckConstraint(
+                condition=Q(index__gte=1, index__lte=MAX_CABINETS_PER_DEVICE),
+                name="cabinet_index_in_range",
+                violation_error_message=f"A device has at most {MAX_CABINETS_PER_DEVICE} cabinets.",
+            ),
+            models.UniqueConstraint(
+                fields=["device"],
+                condition=Q(is_parent=True),
+                name="cabinet_one_parent_per_device",
+                violation_error_message="A device has only one parent cabinet.",
+            ),
+            models.CheckConstraint(condition=Q(rows__gte=1, columns__gte=1), name="cabinet_grid_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.device_id and self.device.asset} / cabinet {self.index}"
+
+    def clean(self):
+        """A second or third cabinet only on a device type that allows additional cabinets."""
+        if self.index and self.index > 1 and self.device_id:
+            device = Device.all_objects.select_related("device_type").get(pk=self.device_id)
+            if not device.device_type.allows_additional_cabinets:
+                raise ValidationError(
+                    {"index": f"Device type {device.device_type} does not allow additional cabinets."}
+                )

@@ -1,0 +1,157 @@
+"""What each cabinet sells where, how much of it is on hand, and the metrics derived from it."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+from devices.models import Cabinet, Device
+
+SLOT_POSITION_PATTERN = r"^[A-Z][1-9][0-9]?$"
+
+
+class Product(models.Model):
+    """An item in the operator's catalogue."""
+
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=100, db_index=True)
+    price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
+    sku = models.CharField("SKU", max_length=50, unique=True)
+    barcode = models.CharField(max_length=50, blank=True, db_index=True, help_text="UPC/EAN, when known.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0), name="product_price_not_negative", violation_error_message="Price cannot be negative."
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Planogram(models.Model):
+    """The layout of one cabinet: which product sits in which slot, and how many fit."""
+
+    cabinet = models.OneToOneField(Cabinet, on_delete=models.CASCADE, related_name="planogram")
+    name = models.CharField(max_length=100, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["cabinet__device__asset", "cabinet__index"]
+
+    def __str__(self):
+        return self.name or f"Planogram of {self.cabinet}"
+
+
+class PlanogramSlot(models.Model):
+    """One slot (a spiral or lane) of a planogram, e.g. ``A1``; no product means unassigned."""
+
+    planogram = models.ForeignKey(Planogram, on_delete=models.CASCADE, related_name="slots")
+    position = models.CharField(
+        max_length=3,
+        validators=[RegexValidator(SLOT_POSITION_PATTERN, "Use a row letter and a column number, e.g. A1.")],
+        help_text="Row letter and column number, e.g. A1.",
+    )
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="slots")
+    quantity = models.PositiveIntegerField(default=0)
+    capacity = models.PositiveIntegerField(help_text="0 marks a maintenance slot, left out of every metric.")
+    par_level = models.PositiveIntegerField(default=0)
+    price = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Vend price in this slot; empty means the product's price.",
+    )
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["planogram", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["planogram", "position"],
+                name="slot_unique_position_per_planogram",
+                violation_error_message="This position is already used in the planogram.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0) & Q(quantity__lte=models.F("capacity")),
+                name="slot_quantity_within_capacity",
+                violation_error_message="Quantity must be between 0 and the capacity.",
+            ),
+            models.CheckConstraint(
+                condition=Q(par_level__gte=0) & Q(par_level__lte=models.F("capacity")),
+                name="slot_par_within_capacity",
+                violation_error_message="Par level cannot exceed the capacity.",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0),
+                name="slot_price_not_negative",
+                violation_error_message="Price cannot be negative.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.position
+
+    def clean(self):
+        """Name the field at fault for the cross-field rules the database also enforces."""
+        errors = {}
+        if self.capacity is not None:
+            if self.quantity is not None and self.quantity > self.capacity:
+                errors["quantity"] = f"Quantity {self.quantity} exceeds the capacity {self.capacity}."
+            if self.par_level is not None and self.par_level > self.capacity:
+                errors["par_level"] = f"Par level {self.par_level} exceeds the capacity {self.capacity}."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_maintenance(self):
+        return self.capacity == 0
+
+    @property
+    def vend_price(self):
+        if self.price is not None:
+            return self.price
+        return self.product.price if self.product_id else None
+
+
+class SlotMetrics(models.Model):
+    """The inventory metrics of one slot at its last calculation (see ``planograms.services.metrics``)."""
+
+    slot = models.OneToOneField(PlanogramSlot, on_delete=models.CASCADE, related_name="metrics")
+    # Denormalised from the slot, as in the spec, so device-level reads need no joins.
+    planogram = models.ForeignKey(Planogram, on_delete=models.CASCADE, related_name="+")
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="slot_metrics")
+    product = models.ForeignKey(Product, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    is_sold_out = models.BooleanField(default=False)
+    days_remaining_inventory = models.PositiveSmallIntegerField()
+    product_level_percent = models.PositiveSmallIntegerField()
+    units_to_par = models.PositiveIntegerField()
+
+    sales_28_day = models.PositiveIntegerField(default=0)
+    sales_all_time = models.PositiveIntegerField(default=0)
+    days_with_sales = models.PositiveIntegerField(default=0)
+    daily_velocity = models.FloatField(default=0.0)
+
+    last_calculated = models.DateTimeField(db_index=True)
+    calculation_version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["device", "slot"]
+        verbose_name_plural = "slot metrics"
+        indexes = [models.Index(fields=["device", "last_calculated"], name="slotmetrics_device_calc_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(days_remaining_inventory__lte=999), name="slotmetrics_dri_capped"
+            ),
+            models.CheckConstraint(
+                condition=Q(product_level_percent__lte=100), name="slotmetrics_pl_percent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Metrics of {self.slot_id}"
