@@ -1,7 +1,7 @@
 """The portal's roles and the permissions each one holds.
 
 Roles are Django groups. Which rows a role sees is decided by querysets
-(``DeviceQuerySet.visible_to``): a driver lacks ``devices.view_all_routes`` and so sees
+(``devices.selectors``): a driver lacks ``devices.view_all_routes`` and so sees
 only the routes assigned to them.
 """
 

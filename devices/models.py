@@ -110,12 +110,6 @@ class DeviceQuerySet(models.QuerySet):
     def deleted(self):
         return self.filter(deleted_at__isnull=False)
 
-    def visible_to(self, user):
-        """The devices ``user`` may see: all, or only those on the driver's own routes."""
-        if user.has_perm("devices.view_all_routes"):
-            return self
-        return self.filter(route__driver=user)
-
 
 class ActiveDeviceManager(models.Manager.from_queryset(DeviceQuerySet)):
     """Hides soft-deleted devices; use ``Device.all_objects`` to reach them."""

@@ -1,0 +1,44 @@
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts import roles
+
+
+@pytest.mark.django_db
+def test_migrations_create_the_four_role_groups():
+    assert set(Group.objects.values_list("name", flat=True)) >= {roles.ADMIN, roles.MANAGER, roles.DRIVER, roles.VIEWER}
+
+
+@pytest.mark.django_db
+def test_manager_edits_fleet_data_but_not_computed_metrics(manager):
+    assert manager.has_perm("devices.change_device")
+    assert manager.has_perm("planograms.add_planogramslot")
+    assert manager.has_perm("planograms.view_slotmetrics")
+    assert not manager.has_perm("planograms.change_slotmetrics")
+    assert not manager.has_perm("auth.change_user")
+
+
+@pytest.mark.django_db
+def test_viewer_only_reads(viewer):
+    assert viewer.has_perm("devices.view_device")
+    assert viewer.has_perm("analytics.view_sale")
+    assert not viewer.has_perm("devices.change_device")
+    assert not viewer.has_perm("planograms.add_product")
+
+
+@pytest.mark.django_db
+def test_driver_reads_fleet_but_not_every_route_nor_sales(driver):
+    assert driver.has_perm("devices.view_device")
+    assert not driver.has_perm("devices.view_all_routes")
+    assert not driver.has_perm("analytics.view_sale")
+    assert not driver.has_perm("devices.change_device")
+
+
+@pytest.mark.django_db
+def test_sync_role_groups_is_idempotent():
+    from django.apps import apps
+
+    before = {g.name: set(g.permissions.values_list("pk", flat=True)) for g in Group.objects.all()}
+    roles.sync_role_groups(apps)
+    after = {g.name: set(g.permissions.values_list("pk", flat=True)) for g in Group.objects.all()}
+    assert before == after

@@ -1,0 +1,23 @@
+"""Reads of the fleet, scoped to what the asking user may see."""
+
+from django.db.models import QuerySet
+
+from .models import Device, Route
+
+VIEW_ALL_ROUTES = "devices.view_all_routes"
+
+
+def sees_all_routes(user) -> bool:
+    """Staff roles see the whole fleet; a driver sees only the routes assigned to them."""
+    return user.has_perm(VIEW_ALL_ROUTES)
+
+
+def routes_visible_to(user) -> QuerySet[Route]:
+    routes = Route.objects.all()
+    return routes if sees_all_routes(user) else routes.filter(driver=user)
+
+
+def devices_visible_to(user) -> QuerySet[Device]:
+    """Active devices the user may see (soft-deleted devices are never part of the fleet)."""
+    devices = Device.objects.all()
+    return devices if sees_all_routes(user) else devices.filter(route__driver=user)
