@@ -26,10 +26,16 @@ class Sale(models.Model):
             models.Index(fields=["device", "product", "sold_at"], name="sale_device_product_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(units__gte=1), name="sale_units_positive",
-                                   violation_error_message="Units must be at least 1."),
-            models.CheckConstraint(condition=Q(cash_amount__gte=0), name="sale_cash_not_negative",
-                                   violation_error_message="Cash amount cannot be negative."),
+            models.CheckConstraint(
+                condition=Q(units__gte=1),
+                name="sale_units_positive",
+                violation_error_message="Units must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(cash_amount__gte=0),
+                name="sale_cash_not_negative",
+                violation_error_message="Cash amount cannot be negative.",
+            ),
         ]
 
     def __str__(self):

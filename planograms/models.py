@@ -23,7 +23,9 @@ class Product(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(price__gte=0), name="product_price_not_negative", violation_error_message="Price cannot be negative."
+                condition=Q(price__gte=0),
+                name="product_price_not_negative",
+                violation_error_message="Price cannot be negative.",
             ),
         ]
 
@@ -145,12 +147,8 @@ class SlotMetrics(models.Model):
         verbose_name_plural = "slot metrics"
         indexes = [models.Index(fields=["device", "last_calculated"], name="slotmetrics_device_calc_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(days_remaining_inventory__lte=999), name="slotmetrics_dri_capped"
-            ),
-            models.CheckConstraint(
-                condition=Q(product_level_percent__lte=100), name="slotmetrics_pl_percent"
-            ),
+            models.CheckConstraint(condition=Q(days_remaining_inventory__lte=999), name="slotmetrics_dri_capped"),
+            models.CheckConstraint(condition=Q(product_level_percent__lte=100), name="slotmetrics_pl_percent"),
         ]
 
     def __str__(self):
