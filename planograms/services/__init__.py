@@ -1,0 +1,1 @@
+"""Writes to planograms and the inventory metrics engine (one module per concern)."""
