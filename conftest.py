@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests: users in each role and API clients for them."""
 
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -45,3 +47,24 @@ def client_for():
         return client
 
     return make
+
+
+# CI runs every test: a skip or an xfail there hides a missing service, so it fails the run.
+_not_run = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _not_run.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if os.environ.get("CI") and _not_run:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if os.environ.get("CI") and _not_run:
+        terminalreporter.write_line(f"CI forbids skipped tests; {len(_not_run)} were not run:", red=True)
+        for nodeid in _not_run:
+            terminalreporter.write_line(f"  {nodeid}", red=True)

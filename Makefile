@@ -1,0 +1,50 @@
+# The two commands: `make run` (set up and serve the demo portal) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_DEVICES ?= 40
+DEMO_DAYS ?= 90
+
+.PHONY: setup run test lint format lock worker beat bench
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+## Serve the portal on the embedded default: SQLite, Celery inline, a demo fleet, a printed demo login.
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo_fleet --devices $(DEMO_DEVICES) --days $(DEMO_DAYS) --seed 42 --if-empty
+	$(PY) manage.py create_demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the whole suite (SQLite unless DATABASE_URL is set; a real browser for the pages).
+test: setup
+	bash scripts/ensure-chromium.sh
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## Re-pin every dependency after editing requirements*.in.
+lock: setup
+	$(VENV)/bin/pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe requirements.in -o requirements.txt
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe requirements-dev.in -o requirements-dev.txt
+
+worker: setup
+	$(VENV)/bin/celery -A cvd_portal worker --loglevel=INFO
+
+beat: setup
+	$(VENV)/bin/celery -A cvd_portal beat --loglevel=INFO
