@@ -22,7 +22,13 @@ EDITABLE_FLEET = [
     ("planograms", "planogram", EDIT),
     ("planograms", "planogramslot", EDIT),
     ("planograms", "slotmetrics", READ),
-    ("analytics", "*", EDIT),
+    ("planograms", "cabinetmetrics", READ),
+    ("planograms", "devicemetrics", READ),
+    ("planograms", "urgencythresholds", ("view", "change")),
+    # Adding a metrics run is requesting a recalculation; runs themselves are never edited.
+    ("planograms", "metricsrun", ("view", "add")),
+    ("analytics", "sale", EDIT),
+    ("analytics", "dailyproductsales", READ),
 ]
 
 # (app label, model name or "*" for every model of the app, actions or full codenames)
@@ -53,6 +59,8 @@ ROLE_PERMISSIONS = {
         ("devices", "device", READ),
         ("devices", "cabinet", READ),
         ("planograms", "*", READ),
+        # A driver refreshes the metrics of their own route's devices (scoped by the view).
+        ("planograms", "metricsrun", ("add",)),
     ],
 }
 

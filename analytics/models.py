@@ -40,3 +40,33 @@ class Sale(models.Model):
 
     def __str__(self):
         return f"{self.units} × {self.product_id} at {self.device_id} on {self.sold_at:%Y-%m-%d %H:%M}"
+
+
+class DailyProductSales(models.Model):
+    """Sales of one product at one device on one local day: the rollup every report reads.
+
+    Kept exact by ``analytics.services.sales_recorded``, which rebuilds the touched days
+    from the raw sales whenever sales are written; tests compare it with the raw rows.
+    """
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="daily_product_sales")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="daily_sales")
+    date = models.DateField(help_text="Local date in the operator's time zone.")
+    units = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=12, decimal_places=2)
+    transactions = models.PositiveIntegerField()
+    first_sold_at = models.DateTimeField()
+    last_sold_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["device", "date", "product"]
+        verbose_name_plural = "daily product sales"
+        constraints = [
+            models.UniqueConstraint(fields=["device", "product", "date"], name="dailyproductsales_unique_day"),
+        ]
+        indexes = [
+            models.Index(fields=["date", "device"], name="dailyproductsales_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.device_id}/{self.product_id} on {self.date}: {self.units}"

@@ -130,6 +130,9 @@ class Device(models.Model):
     route = models.ForeignKey(Route, on_delete=models.SET_NULL, null=True, blank=True, related_name="devices")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    sales_recorded_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When sales for this device were last written."
+    )
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

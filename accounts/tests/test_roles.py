@@ -42,3 +42,12 @@ def test_sync_role_groups_is_idempotent():
     roles.sync_role_groups(apps)
     after = {g.name: set(g.permissions.values_list("pk", flat=True)) for g in Group.objects.all()}
     assert before == after
+
+
+@pytest.mark.django_db
+def test_nobody_edits_computed_data(manager):
+    for codename in ("change_devicemetrics", "add_cabinetmetrics", "change_metricsrun", "change_dailyproductsales"):
+        assert not manager.has_perm(f"planograms.{codename}")
+        assert not manager.has_perm(f"analytics.{codename}")
+    assert manager.has_perm("planograms.add_metricsrun")
+    assert manager.has_perm("planograms.change_urgencythresholds")
