@@ -1,0 +1,38 @@
+"""The recalculation's query count does not depend on the fleet size."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from analytics.services import daily_sales_rebuild
+from analytics.tests.factories import SaleFactory
+from devices.tests.factories import CabinetFactory, DeviceFactory
+from planograms.models import DeviceMetrics, SlotMetrics
+from planograms.services.metrics import recalculate_metrics
+from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+RECALCULATION_QUERIES = 12
+
+
+def build_fleet(devices):
+    product = ProductFactory()
+    for _ in range(devices):
+        device = DeviceFactory()
+        for index in (1, 2):
+            planogram = PlanogramFactory(cabinet=CabinetFactory(device=device, index=index, is_parent=index == 1))
+            for position in ("A1", "A2", "B1"):
+                PlanogramSlotFactory(planogram=planogram, position=position, product=product)
+        SaleFactory(device=device, product=product, sold_at=timezone.now() - dt.timedelta(days=2))
+    daily_sales_rebuild()
+
+
+@pytest.mark.parametrize("devices", [2, 25])
+def test_recalculation_runs_a_fixed_number_of_queries(devices, django_assert_max_num_queries):
+    build_fleet(devices)
+    with django_assert_max_num_queries(RECALCULATION_QUERIES):
+        result = recalculate_metrics()
+    assert result.devices == devices
+    assert SlotMetrics.objects.count() == devices * 6
+    assert DeviceMetrics.objects.count() == devices
