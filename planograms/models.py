@@ -249,12 +249,15 @@ class MetricsRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0, help_text="Device chunks the run fans out to.")
+    finished_chunks = models.JSONField(default=list, blank=True, help_text="Indexes of the chunks done.")
     devices_processed = models.PositiveIntegerField(default=0)
     slots_processed = models.PositiveIntegerField(default=0)
     coalesced_requests = models.PositiveIntegerField(
         default=0, help_text="Later requests answered by this run because it had not started yet."
+    )
+    lock_wait_seconds = models.FloatField(
+        default=0.0, help_text="Time spent waiting for another run working on the same devices."
     )
     error = models.TextField(blank=True)
 
@@ -264,6 +267,10 @@ class MetricsRun(models.Model):
 
     def __str__(self):
         return f"Metrics run {self.pk} ({self.get_scope_display()}, {self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in (MetricsRunStatus.SUCCEEDED, MetricsRunStatus.FAILED)
 
     @property
     def duration(self):

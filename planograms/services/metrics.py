@@ -27,6 +27,7 @@ Decided where the spec is silent:
 """
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -133,6 +134,7 @@ class RecalculationResult:
     devices: int
     slots: int
     calculated_at: dt.datetime
+    lock_wait_seconds: float = 0.0
 
 
 def metrics_qualifying_devices(devices):
@@ -175,7 +177,9 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
     """
     now = now or timezone.now()
     requested = Device.all_objects.all() if device_ids is None else Device.all_objects.filter(pk__in=device_ids)
+    lock_started = time.monotonic()
     list(requested.order_by("pk").select_for_update().values_list("pk", flat=True))
+    lock_wait_seconds = time.monotonic() - lock_started
     devices = metrics_qualifying_devices(requested)
 
     slots = (
@@ -243,7 +247,12 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
     ):
         model.objects.filter(device__in=requested).delete()
         bulk_insert(model, objs)
-    return RecalculationResult(devices=len(device_rollups), slots=len(slot_metrics), calculated_at=now)
+    return RecalculationResult(
+        devices=len(device_rollups),
+        slots=len(slot_metrics),
+        calculated_at=now,
+        lock_wait_seconds=lock_wait_seconds,
+    )
 
 
 def _rolled_up(model, rollup: Rollup, now, **keys):
