@@ -1,7 +1,33 @@
 """Every API resource under /api/, registered in one router."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from accounts.api.views import ObtainTokenView
+from analytics.api.views import SaleViewSet
+from devices.api.views import (
+    CabinetTypeViewSet,
+    CabinetViewSet,
+    DeviceTypeViewSet,
+    DeviceViewSet,
+    LocationViewSet,
+    RouteViewSet,
+)
+from planograms.api.views import PlanogramSlotViewSet, PlanogramViewSet, ProductViewSet
 
-urlpatterns = router.urls
+router = DefaultRouter()
+router.register("locations", LocationViewSet, basename="locations")
+router.register("routes", RouteViewSet, basename="routes")
+router.register("device-types", DeviceTypeViewSet, basename="device-types")
+router.register("cabinet-types", CabinetTypeViewSet, basename="cabinet-types")
+router.register("devices", DeviceViewSet, basename="devices")
+router.register("cabinets", CabinetViewSet, basename="cabinets")
+router.register("products", ProductViewSet, basename="products")
+router.register("planograms", PlanogramViewSet, basename="planograms")
+router.register("planogram-slots", PlanogramSlotViewSet, basename="planogram-slots")
+router.register("sales", SaleViewSet, basename="sales")
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    *router.urls,
+]

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from .models import Device, Route
+from .models import Cabinet, Device, Route
 
 VIEW_ALL_ROUTES = "devices.view_all_routes"
 
@@ -21,3 +21,8 @@ def devices_visible_to(user) -> QuerySet[Device]:
     """Active devices the user may see (soft-deleted devices are never part of the fleet)."""
     devices = Device.objects.all()
     return devices if sees_all_routes(user) else devices.filter(route__driver=user)
+
+
+def cabinets_visible_to(user) -> QuerySet[Cabinet]:
+    """Cabinets of the devices the user may see."""
+    return Cabinet.objects.filter(device__in=devices_visible_to(user))

@@ -1,0 +1,19 @@
+"""One FilterSet per analytics model, shared by the API, the pages and the admin."""
+
+import django_filters as filters
+
+from devices.models import Route
+
+from .models import Sale
+
+
+class SaleFilterSet(filters.FilterSet):
+    route = filters.ModelChoiceFilter(field_name="device__route", queryset=Route.objects.all())
+    # Half-open [sold_after, sold_before) so consecutive windows never count a sale twice;
+    # a bare date means midnight in the operator's time zone.
+    sold_after = filters.IsoDateTimeFilter(field_name="sold_at", lookup_expr="gte", label="Sold at or after")
+    sold_before = filters.IsoDateTimeFilter(field_name="sold_at", lookup_expr="lt", label="Sold before")
+
+    class Meta:
+        model = Sale
+        fields = ["device", "product", "slot", "route", "sold_after", "sold_before"]

@@ -1,0 +1,49 @@
+"""One FilterSet per planogram model, shared by the API, the pages and the admin."""
+
+import django_filters as filters
+from django.db.models import Q
+
+from devices.models import Device, Route
+
+from .models import Planogram, PlanogramSlot, Product
+
+
+class ProductFilterSet(filters.FilterSet):
+    category = filters.CharFilter(lookup_expr="iexact")
+    search = filters.CharFilter(method="filter_search", label="Name, SKU or barcode contains")
+
+    class Meta:
+        model = Product
+        fields = ["category", "sku", "barcode", "search"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value) | Q(barcode__icontains=value))
+
+
+class PlanogramFilterSet(filters.FilterSet):
+    name = filters.CharFilter(lookup_expr="icontains")
+    device = filters.ModelChoiceFilter(field_name="cabinet__device", queryset=Device.objects.all())
+    route = filters.ModelChoiceFilter(field_name="cabinet__device__route", queryset=Route.objects.all())
+
+    class Meta:
+        model = Planogram
+        fields = ["name", "cabinet", "device", "route"]
+
+
+class PlanogramSlotFilterSet(filters.FilterSet):
+    device = filters.ModelChoiceFilter(field_name="planogram__cabinet__device", queryset=Device.objects.all())
+    sold_out = filters.BooleanFilter(method="filter_sold_out", label="Sold out")
+    maintenance = filters.BooleanFilter(method="filter_maintenance", label="Maintenance slot")
+
+    class Meta:
+        model = PlanogramSlot
+        fields = ["planogram", "device", "product", "position", "sold_out", "maintenance"]
+
+    def filter_sold_out(self, queryset, name, value):
+        """Empty slots; a maintenance slot (capacity 0) is left out of every metric, so it is never sold out."""
+        sold_out = Q(quantity=0, capacity__gt=0)
+        return queryset.filter(sold_out) if value else queryset.exclude(sold_out)
+
+    def filter_maintenance(self, queryset, name, value):
+        """Slots taken out of service, marked by a capacity of 0."""
+        return queryset.filter(capacity=0) if value else queryset.exclude(capacity=0)
