@@ -4,13 +4,24 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length, Substr
 
 from devices.models import Cabinet, Device
 
 from .choices import MetricsRunScope, MetricsRunStatus
 
 SLOT_POSITION_PATTERN = r"^[A-Z][1-9][0-9]?$"
+
+
+def slot_grid_order(path: str = ""):
+    """Order by grid: A1, A2, … A9, A10, then B1 (not the string order A1, A10, A2).
+
+    ``path`` reaches the slot from another model, e.g. ``"slot__"``. Positions are a row letter
+    and a one- or two-digit column, so (row, length, position) is the grid order.
+    """
+    position = f"{path}position"
+    return [Substr(position, 1, 1).asc(), Length(position).asc(), F(position).asc()]
 
 
 class Product(models.Model):

@@ -1,0 +1,29 @@
+"""Sales in the admin, browsable by date, with CSV/XLSX import and export."""
+
+from django.contrib import admin
+
+from devices.admin import PortalImportExportAdmin, SoftDeletedDevicesMixin, change_link
+
+from .models import Sale
+from .resources import SaleResource
+
+
+@admin.register(Sale)
+class SaleAdmin(SoftDeletedDevicesMixin, PortalImportExportAdmin):
+    resource_classes = [SaleResource]
+    list_display = ("sold_at", "device_link", "product_link", "slot", "units", "cash_amount")
+    list_filter = ("device__route", "product__category")
+    list_select_related = ("device", "product", "slot")
+    search_fields = ("device__asset", "product__sku", "product__name")
+    autocomplete_fields = ("device", "product", "slot")
+    date_hierarchy = "sold_at"
+    # The sales table is the biggest one; skip counting all of it on every filtered page.
+    show_full_result_count = False
+
+    @admin.display(description="device", ordering="device__asset")
+    def device_link(self, sale):
+        return change_link(sale.device)
+
+    @admin.display(description="product", ordering="product__name")
+    def product_link(self, sale):
+        return change_link(sale.product)

@@ -1,0 +1,168 @@
+"""Planograms in the admin: slots in grid order with their metrics beside them; metrics read-only for everyone."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from devices.models import Device
+from planograms.models import Planogram, PlanogramSlot, SlotMetrics
+from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory
+
+
+def make_slot_metrics(slot, **values):
+    """The metrics row of ``slot`` as the metrics engine would leave it."""
+    defaults = {
+        "days_remaining_inventory": 4,
+        "product_level_percent": 50,
+        "units_to_par": 3,
+        "last_calculated": timezone.now(),
+    }
+    return SlotMetrics.objects.create(
+        slot=slot,
+        planogram=slot.planogram,
+        device=slot.planogram.cabinet.device,
+        product=slot.product,
+        **{**defaults, **values},
+    )
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+# Session, user, the page's own reads: the same whether the page shows 3 rows or 15.
+PLANOGRAM_PAGE_QUERIES = 9
+SLOT_CHANGELIST_QUERIES = 7
+
+SHUFFLED = ["B1", "A10", "A2", "B10", "A1", "A9", "B2"]
+GRID_ORDER = ["A1", "A2", "A9", "A10", "B1", "B2", "B10"]
+
+
+def test_slot_inline_lists_slots_in_grid_order(admin_client):
+    planogram = PlanogramFactory()
+    for position in SHUFFLED:
+        PlanogramSlotFactory(planogram=planogram, position=position)
+
+    response = admin_client.get(admin_url(Planogram, "change", planogram.pk))
+
+    (slots,) = response.context["inline_admin_formsets"]
+    assert [form.instance.position for form in slots.formset.forms] == GRID_ORDER
+
+
+def test_slot_changelist_lists_slots_in_grid_order(admin_client):
+    planogram = PlanogramFactory()
+    for position in SHUFFLED:
+        PlanogramSlotFactory(planogram=planogram, position=position)
+
+    response = admin_client.get(admin_url(PlanogramSlot, "changelist"))
+
+    assert [slot.position for slot in response.context["cl"].result_list] == GRID_ORDER
+
+
+def test_slot_inline_shows_each_slots_metrics_read_only(admin_client):
+    slot = PlanogramSlotFactory(position="A1")
+    make_slot_metrics(slot, is_sold_out=True, days_remaining_inventory=17, product_level_percent=42, units_to_par=6)
+    PlanogramSlotFactory(planogram=slot.planogram, position="A2")
+
+    response = admin_client.get(admin_url(Planogram, "change", slot.planogram.pk))
+
+    (slots,) = response.context["inline_admin_formsets"]
+    with_metrics, without_metrics = (
+        {
+            field.field["name"]: field.contents()
+            for fieldset in form
+            for line in fieldset
+            for field in line
+            if field.is_readonly
+        }
+        for form in slots
+        if form.original is not None
+    )
+    assert with_metrics["days_remaining"] == "17"
+    assert with_metrics["product_level"] == "42"
+    assert with_metrics["units_to_par"] == "6"
+    assert 'alt="True"' in with_metrics["sold_out"]
+    assert without_metrics["days_remaining"] == "-"
+    assert not {"is_sold_out", "days_remaining_inventory"} & set(slots.formset.forms[0].fields)
+
+
+@pytest.mark.parametrize("slots", [3, 15])
+def test_planogram_change_page_queries_do_not_grow_with_slots(admin_client, django_assert_max_num_queries, slots):
+    planogram = PlanogramFactory()
+    for slot in PlanogramSlotFactory.create_batch(slots, planogram=planogram):
+        make_slot_metrics(slot)
+
+    with django_assert_max_num_queries(PLANOGRAM_PAGE_QUERIES):
+        response = admin_client.get(admin_url(Planogram, "change", planogram.pk))
+
+    assert len(response.context["inline_admin_formsets"][0].formset.forms) == slots
+
+
+@pytest.mark.parametrize("slots", [3, 15])
+def test_slot_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_max_num_queries, slots):
+    for slot in PlanogramSlotFactory.create_batch(slots):
+        make_slot_metrics(slot)
+
+    with django_assert_max_num_queries(SLOT_CHANGELIST_QUERIES):
+        response = admin_client.get(admin_url(PlanogramSlot, "changelist"))
+
+    assert len(response.context["cl"].result_list) == slots
+
+
+def test_planogram_links_to_its_device_and_its_slots(admin_client):
+    slot = PlanogramSlotFactory()
+    device = slot.planogram.cabinet.device
+
+    content = admin_client.get(admin_url(Planogram, "changelist")).content.decode()
+
+    assert admin_url(Device, "change", device.pk) in content
+    assert f'{admin_url(PlanogramSlot, "changelist")}?planogram__id__exact={slot.planogram.pk}">1</a>' in content
+
+
+def test_slot_metrics_are_read_only_even_for_a_superuser(admin_client):
+    metrics = make_slot_metrics(PlanogramSlotFactory())
+
+    change_page = admin_client.get(admin_url(SlotMetrics, "change", metrics.pk))
+    changelist = admin_client.get(admin_url(SlotMetrics, "changelist"))
+
+    assert change_page.status_code == 200
+    assert 'name="_save"' not in change_page.content.decode()
+    assert admin_client.post(admin_url(SlotMetrics, "change", metrics.pk), {"units_to_par": 0}).status_code == 403
+    assert admin_client.get(admin_url(SlotMetrics, "add")).status_code == 403
+    assert admin_client.post(admin_url(SlotMetrics, "delete", metrics.pk), {"post": "yes"}).status_code == 403
+    assert changelist.context["action_form"] is None
+    metrics.refresh_from_db()
+    assert metrics.units_to_par == 3
+
+
+def test_slot_metrics_changelist_is_sorted_by_device_and_filters_sold_out(admin_client):
+    first = PlanogramSlotFactory(planogram__cabinet__device__asset="A2")
+    second = PlanogramSlotFactory(planogram__cabinet__device__asset="A1")
+    make_slot_metrics(first, is_sold_out=True)
+    make_slot_metrics(second)
+
+    every = admin_client.get(admin_url(SlotMetrics, "changelist")).context["cl"].result_list
+    sold_out = admin_client.get(admin_url(SlotMetrics, "changelist") + "?is_sold_out__exact=1").context["cl"]
+
+    assert [metrics.device.asset for metrics in every] == ["A1", "A2"]
+    assert [metrics.device.asset for metrics in sold_out.result_list] == ["A2"]
+
+
+def test_manager_may_delete_a_slot_whose_metrics_nobody_may_delete(client, manager):
+    slot = PlanogramSlotFactory()
+    make_slot_metrics(slot)
+    client.force_login(manager)
+
+    response = client.post(admin_url(PlanogramSlot, "delete", slot.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not PlanogramSlot.objects.exists()
+    assert not SlotMetrics.objects.exists()
+
+
+def test_manager_sees_slot_metrics_but_may_not_change_them(client, manager):
+    metrics = make_slot_metrics(PlanogramSlotFactory())
+    client.force_login(manager)
+
+    assert client.get(admin_url(SlotMetrics, "changelist")).status_code == 200
+    assert client.post(admin_url(SlotMetrics, "change", metrics.pk), {"units_to_par": 0}).status_code == 403
