@@ -13,6 +13,7 @@ from devices.api.views import (
     LocationViewSet,
     RouteViewSet,
 )
+from planograms.api.metrics_views import MetricsCalculateView, MetricsRunViewSet, RouteDevicesView
 from planograms.api.views import PlanogramSlotViewSet, PlanogramViewSet, ProductViewSet
 
 router = DefaultRouter()
@@ -26,8 +27,11 @@ router.register("products", ProductViewSet, basename="products")
 router.register("planograms", PlanogramViewSet, basename="planograms")
 router.register("planogram-slots", PlanogramSlotViewSet, basename="planogram-slots")
 router.register("sales", SaleViewSet, basename="sales")
+router.register("metrics/runs", MetricsRunViewSet, basename="metrics-runs")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("metrics/calculate", MetricsCalculateView.as_view(), name="metrics-calculate"),
+    path("routes/<int:pk>/devices", RouteDevicesView.as_view(), name="route-devices"),
     *router.urls,
 ]

@@ -1,10 +1,12 @@
 """Reads of planograms, scoped to what the asking user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When
 
+from devices.models import Cabinet, Device, Route
 from devices.selectors import devices_visible_to
 
-from .models import Planogram, PlanogramSlot
+from .choices import Urgency
+from .models import Planogram, PlanogramSlot, UrgencyThresholds, slot_grid_order
 
 
 def planograms_visible_to(user) -> QuerySet[Planogram]:
@@ -15,3 +17,50 @@ def planograms_visible_to(user) -> QuerySet[Planogram]:
 def slots_visible_to(user) -> QuerySet[PlanogramSlot]:
     """Slots of the planograms of the devices the user may see."""
     return PlanogramSlot.objects.filter(planogram__cabinet__device__in=devices_visible_to(user))
+
+
+def urgency_conditions(thresholds: UrgencyThresholds, dri: str = "metrics__days_remaining_inventory") -> dict:
+    """The condition for each urgency on a device's DRI (``dri`` is the path to it)."""
+    return {
+        Urgency.CRITICAL: Q(**{f"{dri}__lte": thresholds.critical_days}),
+        Urgency.WARNING: Q(**{f"{dri}__gt": thresholds.critical_days, f"{dri}__lte": thresholds.warning_days}),
+        Urgency.OK: Q(**{f"{dri}__gt": thresholds.warning_days, f"{dri}__lte": thresholds.ok_days}),
+        Urgency.GOOD: Q(**{f"{dri}__gt": thresholds.ok_days}),
+        Urgency.UNKNOWN: Q(**{f"{dri}__isnull": True}),
+    }
+
+
+def urgency_expression(thresholds: UrgencyThresholds) -> Case:
+    """A device's urgency as a database expression, for annotating and sorting device querysets."""
+    whens = [When(condition, then=Value(urgency)) for urgency, condition in urgency_conditions(thresholds).items()]
+    return Case(*whens, default=Value(Urgency.UNKNOWN), output_field=CharField())
+
+
+def routes_with_urgency_counts(routes: QuerySet[Route], thresholds: UrgencyThresholds) -> QuerySet[Route]:
+    """Annotate each route with its active devices counted by urgency (``<urgency>_count``) in one query."""
+    active = Q(devices__deleted_at__isnull=True)
+    conditions = urgency_conditions(thresholds, dri="devices__metrics__days_remaining_inventory")
+    counts = {
+        f"{urgency}_count": Count("devices", filter=active & condition)
+        for urgency, condition in conditions.items()
+    }
+    return routes.annotate(device_count=Count("devices", filter=active), **counts)
+
+
+def route_devices_with_metrics(route: Route, thresholds: UrgencyThresholds) -> QuerySet[Device]:
+    """A route's active devices, most urgent first, with location, metrics, cabinets and slots.
+
+    Four queries whatever the route's size: devices (with location, type and metrics joined),
+    cabinets (with type, metrics and planogram joined), and slots (with product and metrics).
+    """
+    slots = PlanogramSlot.objects.select_related("product", "metrics").order_by(*slot_grid_order())
+    cabinets = Cabinet.objects.select_related("cabinet_type", "metrics", "planogram").order_by("index")
+    return (
+        Device.objects.filter(route=route)
+        .select_related("location", "device_type", "metrics")
+        .annotate(urgency=urgency_expression(thresholds))
+        .prefetch_related(
+            Prefetch("cabinets", queryset=cabinets), Prefetch("cabinets__planogram__slots", queryset=slots)
+        )
+        .order_by(F("metrics__days_remaining_inventory").asc(nulls_last=True), "asset")
+    )

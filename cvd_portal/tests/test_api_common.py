@@ -77,7 +77,7 @@ def test_anonymous_is_401(api_client, resource):
 
 def test_api_root_needs_login_and_lists_every_resource(api_client, client_for, viewer):
     assert api_client.get("/api/").status_code == 401
-    assert set(client_for(viewer).get("/api/").json()) == set(RESOURCES)
+    assert set(client_for(viewer).get("/api/").json()) == {*RESOURCES, "metrics/runs"}
 
 
 def test_token_from_username_and_password_authenticates(api_client, make_user):
@@ -109,7 +109,8 @@ def test_bad_token_is_401(api_client):
 
 # Queries of one list request, whatever the page size: the user's permissions (2), count, page, and the
 # planograms' slots prefetch.
-MAX_QUERIES = {**dict.fromkeys(RESOURCES, 4), "planograms": 5}
+# Routes also read the urgency thresholds their device counts are bucketed by.
+MAX_QUERIES = {**dict.fromkeys(RESOURCES, 4), "planograms": 5, "routes": 5}
 
 
 @pytest.mark.parametrize("rows", [5, 40])

@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from cvd_portal.api.views import PortalModelViewSet
 from devices.api.serializers import (
     CabinetSerializer,
@@ -18,6 +20,8 @@ from devices.filtersets import (
 from devices.models import Cabinet, CabinetType, Device, DeviceType, Location, Route
 from devices.selectors import cabinets_visible_to, devices_visible_to, routes_visible_to
 from devices.services import device_soft_delete
+from planograms.models import UrgencyThresholds
+from planograms.selectors import routes_with_urgency_counts
 
 
 class LocationViewSet(PortalModelViewSet):
@@ -30,13 +34,20 @@ class LocationViewSet(PortalModelViewSet):
 
 
 class RouteViewSet(PortalModelViewSet):
-    """Drivers' service rounds; a driver sees only their own routes."""
+    """Drivers' service rounds, with their devices counted by urgency; a driver sees only their own."""
 
     queryset = Route.objects.select_related("driver")
     visible_to = staticmethod(routes_visible_to)
     serializer_class = RouteSerializer
     filterset_class = RouteFilterSet
     ordering_fields = ["number", "name"]
+
+    @cached_property
+    def urgency_thresholds(self):
+        return UrgencyThresholds.current()
+
+    def get_queryset(self):
+        return routes_with_urgency_counts(super().get_queryset(), self.urgency_thresholds)
 
 
 class DeviceTypeViewSet(PortalModelViewSet):
