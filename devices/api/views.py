@@ -36,7 +36,8 @@ class LocationViewSet(PortalModelViewSet):
 class RouteViewSet(PortalModelViewSet):
     """Drivers' service rounds, with their devices counted by urgency; a driver sees only their own."""
 
-    queryset = Route.objects.select_related("driver")
+    # Explicit order: Meta.ordering does not apply to the grouped query the urgency counts make.
+    queryset = Route.objects.select_related("driver").order_by("number")
     visible_to = staticmethod(routes_visible_to)
     serializer_class = RouteSerializer
     filterset_class = RouteFilterSet
