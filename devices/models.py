@@ -157,6 +157,12 @@ class Device(models.Model):
     def is_deleted(self):
         return self.deleted_at is not None
 
+    def clean(self):
+        """A retired device keeps its asset number, which the default manager's uniqueness check cannot see."""
+        retired = Device.all_objects.filter(asset=self.asset, deleted_at__isnull=False).exclude(pk=self.pk)
+        if self.asset and retired.exists():
+            raise ValidationError({"asset": f"Asset {self.asset} belongs to a retired device; restore it instead."})
+
 
 class Cabinet(models.Model):
     """A cabinet of a device; the first (index 1) is the parent, up to two more may be attached."""
@@ -194,9 +200,10 @@ class Cabinet(models.Model):
 
     def clean(self):
         """A second or third cabinet only on a device type that allows additional cabinets."""
-        if self.index and self.index > 1 and self.device_id:
+        # The device as the caller holds it (an admin form may be changing its type right now).
+        device = self.device if Cabinet.device.is_cached(self) else None
+        if device is None and self.device_id:
             device = Device.all_objects.select_related("device_type").get(pk=self.device_id)
-            if not device.device_type.allows_additional_cabinets:
-                raise ValidationError(
-                    {"index": f"Device type {device.device_type} does not allow additional cabinets."}
-                )
+        extra = self.index and self.index > 1
+        if extra and device is not None and device.device_type_id and not device.device_type.allows_additional_cabinets:
+            raise ValidationError({"index": f"Device type {device.device_type} does not allow additional cabinets."})

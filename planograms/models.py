@@ -1,5 +1,7 @@
 """What each cabinet sells where, how much of it is on hand, and the metrics derived from it."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -113,8 +115,14 @@ class PlanogramSlot(models.Model):
         return self.position
 
     def clean(self):
-        """Name the field at fault for the cross-field rules the database also enforces."""
+        """The slot fits its cabinet's grid; and name the field at fault for the rules the database enforces."""
         errors = {}
+        if self.planogram_id and self.position and re.fullmatch(SLOT_POSITION_PATTERN, self.position):
+            cabinet = self.planogram.cabinet
+            row, column = ord(self.position[0]) - ord("A") + 1, int(self.position[1:])
+            if row > cabinet.rows or column > cabinet.columns:
+                last = f"{chr(ord('A') + cabinet.rows - 1)}{cabinet.columns}"
+                errors["position"] = f"{self.position} is outside the cabinet's grid (A1 to {last})."
         if self.capacity is not None:
             if self.quantity is not None and self.quantity > self.capacity:
                 errors["quantity"] = f"Quantity {self.quantity} exceeds the capacity {self.capacity}."

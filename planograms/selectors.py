@@ -41,8 +41,7 @@ def routes_with_urgency_counts(routes: QuerySet[Route], thresholds: UrgencyThres
     active = Q(devices__deleted_at__isnull=True)
     conditions = urgency_conditions(thresholds, dri="devices__metrics__days_remaining_inventory")
     counts = {
-        f"{urgency}_count": Count("devices", filter=active & condition)
-        for urgency, condition in conditions.items()
+        f"{urgency}_count": Count("devices", filter=active & condition) for urgency, condition in conditions.items()
     }
     return routes.annotate(device_count=Count("devices", filter=active), **counts)
 

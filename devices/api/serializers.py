@@ -1,5 +1,4 @@
 from rest_framework import serializers
-from rest_framework.validators import UniqueValidator
 
 from cvd_portal.api.serializers import ValidatedModelSerializer, VisiblePrimaryKeyRelatedField
 from devices.models import Cabinet, CabinetType, Device, DeviceType, Location, Route
@@ -67,17 +66,6 @@ class DeviceSerializer(ValidatedModelSerializer):
             "created_at",
             "updated_at",
         ]
-        extra_kwargs = {
-            # Retired devices keep their asset number, so uniqueness is checked against every device.
-            "asset": {
-                "validators": [
-                    UniqueValidator(
-                        queryset=Device.all_objects.all(),
-                        message="A device with this asset number exists, in the fleet or retired.",
-                    )
-                ]
-            }
-        }
 
 
 class CabinetSerializer(ValidatedModelSerializer):
