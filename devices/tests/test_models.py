@@ -80,3 +80,11 @@ def test_location_in_use_cannot_be_deleted():
 
     with pytest.raises(ProtectedError):
         location.delete()
+
+
+def test_an_extra_cabinet_is_checked_against_the_type_being_set_on_the_device():
+    device = DeviceFactory(device_type=DeviceTypeFactory(name="Combo", allows_additional_cabinets=True))
+    device.device_type = DeviceTypeFactory(name="Single", allows_additional_cabinets=False)  # not saved yet
+    cabinet = Cabinet(device=device, cabinet_type=CabinetTypeFactory(), index=2, is_parent=False, rows=6, columns=8)
+    with pytest.raises(ValidationError):
+        cabinet.full_clean()

@@ -86,14 +86,3 @@ def test_positions_must_fit_the_cabinet_grid(planogram, position, fits):
         with pytest.raises(ValidationError) as error:
             slot.full_clean()
         assert error.value.message_dict["position"] == [f"{position} is outside the cabinet's grid (A1 to F8)."]
-
-
-def test_an_extra_cabinet_is_checked_against_the_type_being_set_on_the_device():
-    from devices.models import Cabinet
-    from devices.tests.factories import CabinetTypeFactory, DeviceFactory, DeviceTypeFactory
-
-    device = DeviceFactory(device_type=DeviceTypeFactory(name="Combo", allows_additional_cabinets=True))
-    device.device_type = DeviceTypeFactory(name="Single", allows_additional_cabinets=False)  # not saved yet
-    cabinet = Cabinet(device=device, cabinet_type=CabinetTypeFactory(), index=2, is_parent=False, rows=6, columns=8)
-    with pytest.raises(ValidationError):
-        cabinet.full_clean()
