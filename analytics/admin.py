@@ -2,7 +2,8 @@
 
 from django.contrib import admin
 
-from devices.admin import PortalImportExportAdmin, SoftDeletedDevicesMixin, change_link
+from cvd_portal.admin import PortalImportExportAdmin, change_link
+from devices.admin import SoftDeletedDevicesMixin
 
 from .models import Sale
 from .resources import SaleResource

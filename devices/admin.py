@@ -1,22 +1,12 @@
-"""The fleet in the Django admin, the portal's database viewer.
-
-Also home of what every app's admin shares: links between related objects, the import/export
-base class, deleting rows that carry computed slot metrics, and foreign keys to soft-deleted devices.
-"""
-
-from urllib.parse import urlencode
+"""The fleet in the Django admin, the portal's database viewer."""
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.utils.html import format_html
-from import_export.admin import ImportExportModelAdmin
 
 from accounts.roles import DRIVER
 from analytics.models import Sale
-from planograms.models import SlotMetrics
+from cvd_portal.admin import DeletesComputedDataMixin, PortalImportExportAdmin, change_link, changelist_link
 
 from .filters import DeviceStatusFilter
 from .models import MAX_CABINETS_PER_DEVICE, Cabinet, CabinetType, Device, DeviceType, Location, Route
@@ -24,62 +14,6 @@ from .resources import DeviceResource, LocationResource, RouteResource
 from .services import device_restore, device_soft_delete
 
 ACTIVE_DEVICES = Q(devices__deleted_at__isnull=True)
-
-
-def change_link(obj, label=None):
-    """A link to ``obj``'s change page, or an empty cell when there is no object."""
-    if obj is None:
-        return None
-    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, obj if label is None else label)
-
-
-def changelist_link(model, label, **filters):
-    """A link to ``model``'s changelist narrowed by ``filters`` (admin lookups such as ``route__id__exact``)."""
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
-
-
-def import_failure_message(result):
-    """One line naming every row an import refused and why."""
-    problems = [f"row {row.number}: {error.error}" for row in result.error_rows for error in row.errors]
-    for row in result.invalid_rows:
-        messages_by_field = [f"{field}: {' '.join(errors)}" for field, errors in row.field_specific_errors.items()]
-        problems.append(f"row {row.number}: {'; '.join(messages_by_field + row.non_field_specific_errors)}")
-    problems += [str(error.error) for error in result.base_errors]
-    return f"Nothing was imported. {' | '.join(problems)}"
-
-
-class PortalImportExportAdmin(ImportExportModelAdmin):
-    """Import (with the preview step) and export as CSV or XLSX; a file with any bad row imports nothing."""
-
-    def has_import_permission(self, request):
-        # An import both adds rows and updates existing ones.
-        return super().has_import_permission(request) and self.has_change_permission(request)
-
-    def get_import_data_kwargs(self, **kwargs):
-        # The preview refuses a file with a bad row; this also rolls back a row that turned bad between
-        # the preview and the confirmation (by default only exceptions roll the import back).
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
-
-    def process_result(self, result, request):
-        if result.has_errors() or result.has_validation_errors():
-            messages.error(request, import_failure_message(result))
-            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
-        return super().process_result(result, request)
-
-
-class DeletesSlotMetricsMixin:
-    """For admins whose deletions cascade to slot metrics.
-
-    Slot metrics are computed from their slot and go with it; no role holds (or needs) the permission
-    to delete them, so the admin must not ask for it before deleting a slot, planogram or cabinet.
-    """
-
-    def get_deleted_objects(self, objs, request):
-        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed.discard(SlotMetrics._meta.verbose_name)
-        return deleted, model_count, perms_needed, protected
 
 
 class SoftDeletedDevicesMixin:
@@ -237,7 +171,7 @@ class DeviceAdmin(PortalImportExportAdmin):
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(SoftDeletedDevicesMixin, DeletesSlotMetricsMixin, admin.ModelAdmin):
+class CabinetAdmin(SoftDeletedDevicesMixin, DeletesComputedDataMixin, admin.ModelAdmin):
     list_display = ("__str__", "device_link", "index", "is_parent", "cabinet_type", "rows", "columns", "planogram_link")
     list_filter = ("cabinet_type", "is_parent")
     list_select_related = ("device", "cabinet_type", "planogram")

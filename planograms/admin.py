@@ -3,7 +3,13 @@
 from django.contrib import admin
 from django.db.models import Count
 
-from devices.admin import DeletesSlotMetricsMixin, PortalImportExportAdmin, change_link, changelist_link
+from cvd_portal.admin import (
+    ComputedDataAdmin,
+    DeletesComputedDataMixin,
+    PortalImportExportAdmin,
+    change_link,
+    changelist_link,
+)
 
 from .models import Planogram, PlanogramSlot, Product, SlotMetrics, slot_grid_order
 from .resources import PlanogramSlotResource, ProductResource
@@ -57,7 +63,7 @@ class PlanogramSlotInline(SlotMetricsColumns, admin.TabularInline):
 
 
 @admin.register(Planogram)
-class PlanogramAdmin(DeletesSlotMetricsMixin, admin.ModelAdmin):
+class PlanogramAdmin(DeletesComputedDataMixin, admin.ModelAdmin):
     list_display = ("__str__", "device_link", "cabinet_index", "slot_count", "updated_at")
     list_filter = ("cabinet__device__route", "cabinet__cabinet_type")
     list_select_related = ("cabinet__device",)
@@ -87,7 +93,7 @@ class PlanogramAdmin(DeletesSlotMetricsMixin, admin.ModelAdmin):
 
 
 @admin.register(PlanogramSlot)
-class PlanogramSlotAdmin(SlotMetricsColumns, DeletesSlotMetricsMixin, PortalImportExportAdmin):
+class PlanogramSlotAdmin(SlotMetricsColumns, DeletesComputedDataMixin, PortalImportExportAdmin):
     resource_classes = [PlanogramSlotResource]
     list_display = (
         "position",
@@ -125,7 +131,7 @@ class PlanogramSlotAdmin(SlotMetricsColumns, DeletesSlotMetricsMixin, PortalImpo
 
 
 @admin.register(SlotMetrics)
-class SlotMetricsAdmin(admin.ModelAdmin):
+class SlotMetricsAdmin(ComputedDataAdmin):
     """Computed by the metrics engine: nobody adds, changes or deletes them here."""
 
     list_display = (
@@ -144,15 +150,6 @@ class SlotMetricsAdmin(admin.ModelAdmin):
     list_select_related = ("device", "slot", "product")
     search_fields = ("device__asset", "slot__position", "product__sku", "product__name")
     ordering = ("device__asset", "planogram__cabinet__index", *slot_grid_order("slot__"))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="device", ordering="device__asset")
     def device_link(self, metrics):

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from devices.admin import PortalImportExportAdmin
+from cvd_portal.admin import PortalImportExportAdmin
 from devices.models import Device, Location, Route
 from devices.tests.factories import DeviceFactory, DeviceTypeFactory, LocationFactory, RouteFactory
 

@@ -1,0 +1,84 @@
+"""What every app's admin shares: links between related objects, CSV/XLSX import and export
+that is all-or-nothing, read-only admins for computed data, and foreign keys to retired devices.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
+
+
+def change_link(obj, label=None):
+    """A link to ``obj``'s change page, or an empty cell when there is no object."""
+    if obj is None:
+        return None
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, obj if label is None else label)
+
+
+def changelist_link(model, label, **filters):
+    """A link to ``model``'s changelist narrowed by ``filters`` (admin lookups such as ``route__id__exact``)."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
+
+
+def import_failure_message(result):
+    """One line naming every row an import refused and why."""
+    problems = [f"row {row.number}: {error.error}" for row in result.error_rows for error in row.errors]
+    for row in result.invalid_rows:
+        messages_by_field = [f"{field}: {' '.join(errors)}" for field, errors in row.field_specific_errors.items()]
+        problems.append(f"row {row.number}: {'; '.join(messages_by_field + row.non_field_specific_errors)}")
+    problems += [str(error.error) for error in result.base_errors]
+    return f"Nothing was imported. {' | '.join(problems)}"
+
+
+class PortalImportExportAdmin(ImportExportModelAdmin):
+    """Import (with the preview step) and export as CSV or XLSX; a file with any bad row imports nothing."""
+
+    def has_import_permission(self, request):
+        # An import both adds rows and updates existing ones.
+        return super().has_import_permission(request) and self.has_change_permission(request)
+
+    def get_import_data_kwargs(self, **kwargs):
+        # The preview refuses a file with a bad row; this also rolls back a row that turned bad between
+        # the preview and the confirmation (by default only exceptions roll the import back).
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(request, import_failure_message(result))
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
+        return super().process_result(result, request)
+
+
+class ComputedDataAdmin(admin.ModelAdmin):
+    """Rows the portal computes (metrics, rollups): listed and inspected, never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeletesComputedDataMixin:
+    """For admins whose deletions cascade to computed rows (metrics of a slot, cabinet or device).
+
+    Computed rows go with what they were computed from; no role holds (or needs) the permission
+    to delete them, so the admin must not ask for it before deleting a slot, planogram or cabinet.
+    """
+
+    def get_deleted_objects(self, objs, request):
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        computed = {
+            str(model._meta.verbose_name)
+            for model, model_admin in self.admin_site._registry.items()
+            if isinstance(model_admin, ComputedDataAdmin)
+        }
+        return deleted, model_count, perms_needed - computed, protected
