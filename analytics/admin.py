@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
-from cvd_portal.admin import PortalImportExportAdmin, change_link
+from cvd_portal.admin import ComputedDataAdmin, PortalImportExportAdmin, change_link
 from devices.admin import SoftDeletedDevicesMixin
 
-from .models import Sale
+from .models import DailyProductSales, Sale
 from .resources import SaleResource
 
 
@@ -28,3 +28,23 @@ class SaleAdmin(SoftDeletedDevicesMixin, PortalImportExportAdmin):
     @admin.display(description="product", ordering="product__name")
     def product_link(self, sale):
         return change_link(sale.product)
+
+
+@admin.register(DailyProductSales)
+class DailyProductSalesAdmin(ComputedDataAdmin):
+    """The daily rollup, kept from the raw sales; shown for checking, never edited."""
+
+    list_display = ("date", "device_link", "product_link", "units", "revenue", "transactions")
+    list_filter = ("device__route", "product__category")
+    list_select_related = ("device", "product")
+    search_fields = ("device__asset", "product__sku", "product__name")
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+    @admin.display(description="device", ordering="device__asset")
+    def device_link(self, day):
+        return change_link(day.device)
+
+    @admin.display(description="product", ordering="product__name")
+    def product_link(self, day):
+        return change_link(day.product)

@@ -25,6 +25,32 @@ def changelist_link(model, label, **filters):
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
 
 
+def metrics_column(name, description, **display):
+    """A read-only admin column showing ``obj.metrics.<name>`` (slot, cabinet or device metrics).
+
+    The rows must come with ``select_related("metrics")``; an object not calculated yet raises
+    RelatedObjectDoesNotExist (an AttributeError), which the admin shows as its empty value.
+    """
+
+    @admin.display(description=description, **display)
+    def column(self, obj):
+        return getattr(obj.metrics, name)
+
+    return column
+
+
+class RolledUpMetricsColumns:
+    """Read-only columns of a cabinet's or device's metrics: SO, DRI, PL, UTP and their age."""
+
+    ROLLED_UP_COLUMNS = ("sold_out_count", "days_remaining", "product_level", "units_to_par", "metrics_calculated")
+
+    sold_out_count = metrics_column("sold_out_count", "SO")
+    days_remaining = metrics_column("days_remaining_inventory", "DRI", ordering="metrics__days_remaining_inventory")
+    product_level = metrics_column("product_level_percent", "PL %")
+    units_to_par = metrics_column("units_to_par", "UTP")
+    metrics_calculated = metrics_column("last_calculated", "metrics calculated")
+
+
 def import_failure_message(result):
     """One line naming every row an import refused and why."""
     problems = [f"row {row.number}: {error.error}" for row in result.error_rows for error in row.errors]

@@ -6,7 +6,13 @@ from django.db.models import Count, Q
 
 from accounts.roles import DRIVER
 from analytics.models import Sale
-from cvd_portal.admin import DeletesComputedDataMixin, PortalImportExportAdmin, change_link, changelist_link
+from cvd_portal.admin import (
+    DeletesComputedDataMixin,
+    PortalImportExportAdmin,
+    RolledUpMetricsColumns,
+    change_link,
+    changelist_link,
+)
 
 from .filters import DeviceStatusFilter
 from .models import MAX_CABINETS_PER_DEVICE, Cabinet, CabinetType, Device, DeviceType, Location, Route
@@ -93,16 +99,24 @@ class CabinetTypeAdmin(admin.ModelAdmin):
         return changelist_link(Cabinet, cabinet_type.cabinet_count, cabinet_type__id__exact=cabinet_type.pk)
 
 
-class CabinetInline(admin.TabularInline):
+class CabinetInline(RolledUpMetricsColumns, admin.TabularInline):
     model = Cabinet
     extra = 0
     max_num = MAX_CABINETS_PER_DEVICE
-    fields = ("index", "is_parent", "cabinet_type", "rows", "columns", "planogram")
-    readonly_fields = ("planogram",)
+    fields = (
+        "index",
+        "is_parent",
+        "cabinet_type",
+        "rows",
+        "columns",
+        "planogram",
+        *RolledUpMetricsColumns.ROLLED_UP_COLUMNS,
+    )
+    readonly_fields = ("planogram", *RolledUpMetricsColumns.ROLLED_UP_COLUMNS)
     autocomplete_fields = ("cabinet_type",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("cabinet_type", "planogram")
+        return super().get_queryset(request).select_related("cabinet_type", "planogram", "metrics")
 
     @admin.display(description="planogram")
     def planogram(self, cabinet):
@@ -110,19 +124,35 @@ class CabinetInline(admin.TabularInline):
 
 
 @admin.register(Device)
-class DeviceAdmin(PortalImportExportAdmin):
+class DeviceAdmin(RolledUpMetricsColumns, PortalImportExportAdmin):
     resource_classes = [DeviceResource]
-    list_display = ("asset", "device_type", "location_link", "route_link", "cabinet_count", "model", "deleted_at")
+    list_display = (
+        "asset",
+        "device_type",
+        "location_link",
+        "route_link",
+        "cabinet_count",
+        *RolledUpMetricsColumns.ROLLED_UP_COLUMNS,
+        "deleted_at",
+    )
     list_filter = (DeviceStatusFilter, "device_type", "route", "location__venue_type")
-    list_select_related = ("device_type", "location", "route")
+    list_select_related = ("device_type", "location", "route", "metrics")
     search_fields = ("asset", "serial_number", "model", "cooler", "location__name", "route__number", "route__name")
     autocomplete_fields = ("device_type", "location", "route")
     fieldsets = (
         (None, {"fields": ("asset", "device_type", "model", "cooler", "serial_number")}),
         ("Placement", {"fields": ("location", "route")}),
+        ("Inventory metrics", {"fields": RolledUpMetricsColumns.ROLLED_UP_COLUMNS}),
         ("History", {"fields": ("sales", "created_at", "updated_at", "deleted_at", "deleted_by")}),
     )
-    readonly_fields = ("sales", "created_at", "updated_at", "deleted_at", "deleted_by")
+    readonly_fields = (
+        *RolledUpMetricsColumns.ROLLED_UP_COLUMNS,
+        "sales",
+        "created_at",
+        "updated_at",
+        "deleted_at",
+        "deleted_by",
+    )
     inlines = (CabinetInline,)
     actions = ("soft_delete_devices", "restore_devices")
 
@@ -171,11 +201,20 @@ class DeviceAdmin(PortalImportExportAdmin):
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(SoftDeletedDevicesMixin, DeletesComputedDataMixin, admin.ModelAdmin):
-    list_display = ("__str__", "device_link", "index", "is_parent", "cabinet_type", "rows", "columns", "planogram_link")
+class CabinetAdmin(RolledUpMetricsColumns, SoftDeletedDevicesMixin, DeletesComputedDataMixin, admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "device_link",
+        "index",
+        "is_parent",
+        "cabinet_type",
+        "planogram_link",
+        *RolledUpMetricsColumns.ROLLED_UP_COLUMNS,
+    )
     list_filter = ("cabinet_type", "is_parent")
-    list_select_related = ("device", "cabinet_type", "planogram")
+    list_select_related = ("device", "cabinet_type", "planogram", "metrics")
     search_fields = ("device__asset",)
+    readonly_fields = RolledUpMetricsColumns.ROLLED_UP_COLUMNS
     autocomplete_fields = ("device", "cabinet_type")
 
     def get_queryset(self, request):

@@ -1,7 +1,10 @@
-"""Products, planograms and their slots in the admin; slot metrics shown read-only beside the slots."""
+"""Products, planograms and slots in the admin, the metrics beside them, and the metrics runs."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 
 from cvd_portal.admin import (
     ComputedDataAdmin,
@@ -9,19 +12,23 @@ from cvd_portal.admin import (
     PortalImportExportAdmin,
     change_link,
     changelist_link,
+    metrics_column,
 )
 
-from .models import Planogram, PlanogramSlot, Product, SlotMetrics, slot_grid_order
+from .choices import MetricsRunScope, MetricsRunStatus
+from .models import (
+    CabinetMetrics,
+    DeviceMetrics,
+    MetricsRun,
+    Planogram,
+    PlanogramSlot,
+    Product,
+    SlotMetrics,
+    UrgencyThresholds,
+    slot_grid_order,
+)
 from .resources import PlanogramSlotResource, ProductResource
-
-
-def _metric(name, description, **display):
-    @admin.display(description=description, **display)
-    def column(self, slot):
-        # A slot not yet calculated raises RelatedObjectDoesNotExist here, which the admin shows as "-".
-        return getattr(slot.metrics, name)
-
-    return column
+from .services.metrics_runs import metrics_run_request
 
 
 class SlotMetricsColumns:
@@ -29,11 +36,11 @@ class SlotMetricsColumns:
 
     METRIC_COLUMNS = ("sold_out", "days_remaining", "product_level", "units_to_par", "last_calculated")
 
-    sold_out = _metric("is_sold_out", "sold out", boolean=True)
-    days_remaining = _metric("days_remaining_inventory", "days remaining")
-    product_level = _metric("product_level_percent", "level %")
-    units_to_par = _metric("units_to_par", "units to par")
-    last_calculated = _metric("last_calculated", "metrics calculated")
+    sold_out = metrics_column("is_sold_out", "sold out", boolean=True)
+    days_remaining = metrics_column("days_remaining_inventory", "days remaining")
+    product_level = metrics_column("product_level_percent", "level %")
+    units_to_par = metrics_column("units_to_par", "units to par")
+    last_calculated = metrics_column("last_calculated", "metrics calculated")
 
 
 @admin.register(Product)
@@ -154,3 +161,121 @@ class SlotMetricsAdmin(ComputedDataAdmin):
     @admin.display(description="device", ordering="device__asset")
     def device_link(self, metrics):
         return change_link(metrics.device)
+
+
+class RolledUpMetricsAdmin(ComputedDataAdmin):
+    list_display = (
+        "device_link",
+        "sold_out_count",
+        "days_remaining_inventory",
+        "product_level_percent",
+        "units_to_par",
+        "total_quantity",
+        "total_capacity",
+        "last_calculated",
+    )
+    list_filter = ("device__route", "device__location__venue_type")
+    search_fields = ("device__asset",)
+
+    @admin.display(description="device", ordering="device__asset")
+    def device_link(self, metrics):
+        return change_link(metrics.device)
+
+
+@admin.register(DeviceMetrics)
+class DeviceMetricsAdmin(RolledUpMetricsAdmin):
+    list_select_related = ("device",)
+    ordering = ("days_remaining_inventory", "device__asset")
+
+
+@admin.register(CabinetMetrics)
+class CabinetMetricsAdmin(RolledUpMetricsAdmin):
+    list_display = ("cabinet_link", *RolledUpMetricsAdmin.list_display)
+    list_select_related = ("device", "cabinet")
+    ordering = ("device__asset", "cabinet__index")
+
+    @admin.display(description="cabinet", ordering="cabinet__index")
+    def cabinet_link(self, metrics):
+        return change_link(metrics.cabinet, f"cabinet {metrics.cabinet.index}")
+
+
+@admin.register(UrgencyThresholds)
+class UrgencyThresholdsAdmin(admin.ModelAdmin):
+    """One row: the list page opens it directly."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        thresholds = UrgencyThresholds.current()
+        return HttpResponseRedirect(reverse("admin:planograms_urgencythresholds_change", args=[thresholds.pk]))
+
+
+@admin.register(MetricsRun)
+class MetricsRunAdmin(ComputedDataAdmin):
+    """Every recalculation, and the "Calculate all metrics" control of the database viewer."""
+
+    change_list_template = "admin/planograms/metricsrun/change_list.html"
+    list_display = (
+        "id",
+        "scope",
+        "status",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "devices_processed",
+        "slots_processed",
+        "chunks",
+        "coalesced_requests",
+        "lock_wait_seconds",
+        "requested_by",
+        "short_error",
+    )
+    list_filter = ("status", "scope")
+    list_select_related = ("requested_by",)
+    date_hierarchy = "created_at"
+
+    def get_urls(self):
+        calculate = path(
+            "calculate/", self.admin_site.admin_view(self.calculate_view), name="planograms_metricsrun_calculate"
+        )
+        return [calculate, *super().get_urls()]
+
+    def has_calculate_permission(self, request):
+        return request.user.has_perm("planograms.add_metricsrun")
+
+    def changelist_view(self, request, extra_context=None):
+        last = MetricsRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+        context = {"last_run": last, "can_calculate": self.has_calculate_permission(request), **(extra_context or {})}
+        return super().changelist_view(request, extra_context=context)
+
+    def calculate_view(self, request):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_calculate_permission(request):
+            raise PermissionDenied
+        run, coalesced = metrics_run_request(scope=MetricsRunScope.FULL, user=request.user)
+        if coalesced:
+            self.message_user(request, f"A full recalculation was already queued (run {run.pk}); joined it.")
+        elif run.status == MetricsRunStatus.SUCCEEDED:
+            self.message_user(
+                request,
+                f"Calculated metrics for {run.devices_processed} devices and {run.slots_processed} slots.",
+                messages.SUCCESS,
+            )
+        elif run.status == MetricsRunStatus.FAILED:
+            self.message_user(request, f"The recalculation failed: {run.error}", messages.ERROR)
+        else:
+            self.message_user(request, f"Recalculation queued as run {run.pk}; the workers are on it.")
+        return HttpResponseRedirect(reverse("admin:planograms_metricsrun_changelist"))
+
+    @admin.display(description="chunks")
+    def chunks(self, run):
+        return f"{len(run.finished_chunks)}/{run.chunks_total}"
+
+    @admin.display(description="error")
+    def short_error(self, run):
+        return run.error[:80]

@@ -5,12 +5,15 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.services import daily_sales_rebuild
 from analytics.tests.factories import SaleFactory
+from cvd_portal.admin import ComputedDataAdmin
 from devices.models import Cabinet, Device, Location, Route
 from devices.tests.factories import CabinetFactory, DeviceFactory, LocationFactory, RouteFactory
-from planograms.models import Planogram, SlotMetrics
+from planograms.choices import MetricsRunScope, MetricsRunStatus
+from planograms.models import CabinetMetrics, MetricsRun, Planogram, SlotMetrics, UrgencyThresholds
+from planograms.services.metrics import recalculate_metrics
 from planograms.tests.factories import PlanogramSlotFactory
-from planograms.tests.test_admin import make_slot_metrics
 
 FLEET_APPS = {"devices", "planograms", "analytics"}
 FLEET_MODELS = sorted(
@@ -26,10 +29,17 @@ def admin_url(model, view, *args):
 
 @pytest.fixture
 def one_of_each(db):
-    """At least one row of every fleet model: a sale from a slot that has metrics."""
+    """At least one row of every fleet model: a sale from a slot, its rollup, metrics and a run."""
     slot = PlanogramSlotFactory()
-    make_slot_metrics(slot)
     SaleFactory(device=slot.planogram.cabinet.device, product=slot.product, slot=slot)
+    daily_sales_rebuild()
+    recalculate_metrics()
+    MetricsRun.objects.create(scope=MetricsRunScope.FULL, status=MetricsRunStatus.SUCCEEDED)
+    UrgencyThresholds.current()
+
+
+def is_computed(model):
+    return isinstance(admin.site._registry[model], ComputedDataAdmin)
 
 
 def test_every_fleet_model_is_in_the_admin():
@@ -44,21 +54,29 @@ def test_every_fleet_model_is_in_the_admin():
         "planograms.Planogram",
         "planograms.PlanogramSlot",
         "planograms.SlotMetrics",
+        "planograms.CabinetMetrics",
+        "planograms.DeviceMetrics",
+        "planograms.MetricsRun",
+        "planograms.UrgencyThresholds",
         "analytics.Sale",
+        "analytics.DailyProductSales",
     }
 
 
 @pytest.mark.parametrize("model", FLEET_MODELS, ids=lambda m: m._meta.label)
 def test_changelist_add_and_change_pages_open_for_a_superuser(admin_client, one_of_each, model):
     obj = model._base_manager.first()
+    single_row = model is UrgencyThresholds  # its list opens its one row
 
-    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+    assert admin_client.get(admin_url(model, "changelist")).status_code == (302 if single_row else 200)
     assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
-    # Computed slot metrics have no add page, for anyone.
-    assert admin_client.get(admin_url(model, "add")).status_code == (403 if model is SlotMetrics else 200)
+    # Computed data (metrics, rollups, runs) and the one thresholds row have no add page, for anyone.
+    assert admin_client.get(admin_url(model, "add")).status_code == (403 if is_computed(model) or single_row else 200)
 
 
-@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
+@pytest.mark.parametrize(
+    "model", [m for m in admin.site._registry if m is not UrgencyThresholds], ids=lambda m: m._meta.label
+)
 def test_every_registered_changelist_opens_for_a_superuser(admin_client, model):
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
 
@@ -221,7 +239,7 @@ def test_cabinets_are_edited_inline_on_the_device_and_link_to_their_planogram(ad
 
 def test_manager_may_delete_a_cabinet_whose_slots_have_metrics(client, manager):
     slot = PlanogramSlotFactory()
-    make_slot_metrics(slot)
+    recalculate_metrics()
     cabinet = slot.planogram.cabinet
     client.force_login(manager)
 
@@ -229,7 +247,7 @@ def test_manager_may_delete_a_cabinet_whose_slots_have_metrics(client, manager):
 
     assert response.status_code == 302
     assert not Cabinet.objects.filter(pk=cabinet.pk).exists()
-    assert not SlotMetrics.objects.exists()
+    assert not SlotMetrics.objects.exists() and not CabinetMetrics.objects.exists()
 
 
 def test_route_driver_is_chosen_among_the_drivers(admin_client, driver, manager):

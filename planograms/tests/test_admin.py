@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from devices.models import Device
-from planograms.models import Planogram, PlanogramSlot, SlotMetrics
+from planograms.choices import MetricsRunStatus
+from planograms.models import MetricsRun, Planogram, PlanogramSlot, SlotMetrics, UrgencyThresholds
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory
 
 
@@ -166,3 +167,33 @@ def test_manager_sees_slot_metrics_but_may_not_change_them(client, manager):
 
     assert client.get(admin_url(SlotMetrics, "changelist")).status_code == 200
     assert client.post(admin_url(SlotMetrics, "change", metrics.pk), {"units_to_par": 0}).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the run starts when the request's transaction commits
+def test_the_calculate_control_runs_a_full_recalculation_and_shows_it(client, manager):
+    PlanogramSlotFactory()
+    client.force_login(manager)
+    page = client.get(admin_url(MetricsRun, "changelist")).content.decode()
+    assert 'id="last-calc-time">Never<' in page and 'id="calculate-all-metrics"' in page
+
+    response = client.post(reverse("admin:planograms_metricsrun_calculate"), follow=True)
+    run = MetricsRun.objects.get()
+    assert run.status == MetricsRunStatus.SUCCEEDED and run.requested_by == manager
+    page = response.content.decode()
+    assert "Calculated metrics for 1 devices and 1 slots." in page
+    assert 'id="last-calc-time">Never<' not in page
+    assert SlotMetrics.objects.count() == 1
+
+
+def test_the_calculate_control_is_a_post_for_those_who_may_request_runs(client, viewer, manager):
+    client.force_login(manager)
+    assert client.get(reverse("admin:planograms_metricsrun_calculate")).status_code == 405
+    client.force_login(viewer)
+    assert 'id="calculate-all-metrics"' not in client.get(admin_url(MetricsRun, "changelist")).content.decode()
+    assert client.post(reverse("admin:planograms_metricsrun_calculate")).status_code == 403
+    assert not MetricsRun.objects.exists()
+
+
+def test_thresholds_open_as_their_one_row(admin_client):
+    response = admin_client.get(admin_url(UrgencyThresholds, "changelist"))
+    assert response.status_code == 302 and response.url == admin_url(UrgencyThresholds, "change", 1)
