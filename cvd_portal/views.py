@@ -20,7 +20,7 @@ def healthz(request):
         from cvd_portal.celery import app
 
         try:
-            with app.connection_for_write() as broker:
+            with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
                 broker.ensure_connection(max_retries=1, timeout=2)
             checks["broker"] = "ok"
         except Exception as error:
