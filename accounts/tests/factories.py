@@ -1,8 +1,9 @@
 import factory
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from accounts.roles import STAFF_ROLES
+from accounts.roles import STAFF_ROLES, sync_role_groups
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,6 +21,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         """``UserFactory(role="Manager")`` puts the user in that role's group (staff for staff roles)."""
         if not create or not extracted:
             return
+        if not Group.objects.filter(name=extracted).exists():
+            # A transactional test (live server, real commits) flushes what the migrations wrote.
+            sync_role_groups(apps)
         user.groups.add(Group.objects.get(name=extracted))
         if extracted in STAFF_ROLES:
             user.is_staff = True

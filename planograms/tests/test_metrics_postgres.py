@@ -28,7 +28,7 @@ from planograms.tests.factories import PlanogramSlotFactory
 from planograms.tests.oracle import fleet_metrics, stored_metrics
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

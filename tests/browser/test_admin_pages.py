@@ -5,7 +5,7 @@ import pytest
 from planograms.models import MetricsRun
 from planograms.tests.factories import PlanogramSlotFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_logs_in_and_calculates_all_metrics(page, live_server, log_in, manager):
