@@ -27,7 +27,7 @@ run: setup
 ## Run the whole suite (SQLite unless DATABASE_URL is set; a real browser for the pages).
 test: setup
 	bash scripts/ensure-chromium.sh
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -169,9 +169,7 @@ def test_manager_sees_slot_metrics_but_may_not_change_them(client, manager):
     assert client.post(admin_url(SlotMetrics, "change", metrics.pk), {"units_to_par": 0}).status_code == 403
 
 
-@pytest.mark.django_db(
-    transaction=True, serialized_rollback=True
-)  # real commits: the run starts when the request's transaction commits
+@pytest.mark.django_db(transaction=True)  # real commits: the run starts when the request's transaction commits
 def test_the_calculate_control_runs_a_full_recalculation_and_shows_it(client, manager):
     PlanogramSlotFactory()
     client.force_login(manager)

@@ -36,9 +36,7 @@ def device_with_dri(route, quantity, asset=None):
     return device
 
 
-@pytest.mark.django_db(
-    transaction=True, serialized_rollback=True
-)  # real commits: the run starts when the request's transaction commits
+@pytest.mark.django_db(transaction=True)  # real commits: the run starts when the request's transaction commits
 def test_manager_starts_a_whole_fleet_run_that_finishes_inline(client_for, manager):
     PlanogramSlotFactory()
     response = client_for(manager).post(CALCULATE, {}, format="json")
