@@ -13,3 +13,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cvd_portal.settings.local")
 app = Celery("cvd_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def broker_configured() -> bool:
+    """Whether tasks go to a real broker (and workers), rather than running inline."""
+    from django.conf import settings
+
+    return not settings.CELERY_BROKER_URL.startswith("memory://")

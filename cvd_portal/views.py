@@ -6,6 +6,8 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .celery import app, broker_configured
+
 
 @never_cache
 @require_GET
@@ -18,9 +20,7 @@ def healthz(request):
         checks["database"] = "ok"
     except Exception as error:  # any failure means unhealthy; report it instead of raising
         checks["database"] = f"error: {error.__class__.__name__}"
-    if settings.CELERY_BROKER_URL:
-        from cvd_portal.celery import app
-
+    if broker_configured():
         try:
             with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
                 broker.ensure_connection(max_retries=1, timeout=2)

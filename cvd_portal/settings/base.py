@@ -145,9 +145,10 @@ IMPORT_EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
-# Celery: a broker URL switches on real workers; without one every task runs inline.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Celery: a broker URL switches on real workers. Without one, the in-memory transport stands in
+# and every task runs inline, in the process that sends it (the embedded default).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="memory://localhost/"))
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 # Inline tasks fail as workers do: the failure handlers record the error (on the metrics run)
 # instead of the exception reaching the request that queued the task.
 CELERY_TASK_EAGER_PROPAGATES = False
