@@ -112,7 +112,7 @@ class CabinetInline(RolledUpMetricsColumns, admin.TabularInline):
         "planogram",
         *RolledUpMetricsColumns.ROLLED_UP_COLUMNS,
     )
-    readonly_fields = ("planogram", *RolledUpMetricsColumns.ROLLED_UP_COLUMNS)
+    readonly_fields = ("is_parent", "planogram", *RolledUpMetricsColumns.ROLLED_UP_COLUMNS)
     autocomplete_fields = ("cabinet_type",)
 
     def get_queryset(self, request):
@@ -214,7 +214,7 @@ class CabinetAdmin(RolledUpMetricsColumns, SoftDeletedDevicesMixin, DeletesCompu
     list_filter = ("cabinet_type", "is_parent")
     list_select_related = ("device", "cabinet_type", "planogram", "metrics")
     search_fields = ("device__asset",)
-    readonly_fields = RolledUpMetricsColumns.ROLLED_UP_COLUMNS
+    readonly_fields = ("is_parent", *RolledUpMetricsColumns.ROLLED_UP_COLUMNS)
     autocomplete_fields = ("device", "cabinet_type")
 
     def get_queryset(self, request):

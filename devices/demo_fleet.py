@@ -1139,7 +1139,6 @@ def _write_fleet(plan: FleetPlan) -> dict[str, int]:
             device=devices[c.device],
             cabinet_type=cabinet_types[c.cabinet_type],
             index=c.index,
-            is_parent=c.index == 1,
             rows=CABINET_TYPES[c.cabinet_type].rows,
             columns=CABINET_TYPES[c.cabinet_type].columns,
         )

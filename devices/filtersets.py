@@ -57,6 +57,8 @@ class DeviceFilterSet(filters.FilterSet):
 
 
 class CabinetFilterSet(filters.FilterSet):
+    is_parent = filters.BooleanFilter()
+
     class Meta:
         model = Cabinet
         fields = ["device", "cabinet_type", "index", "is_parent"]

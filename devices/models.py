@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from .choices import VenueType
 
@@ -172,7 +172,12 @@ class Cabinet(models.Model):
     index = models.PositiveSmallIntegerField(
         default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_CABINETS_PER_DEVICE)]
     )
-    is_parent = models.BooleanField(default=True)
+    # Derived in the database, so a device can never have two parents or a parent that is not first.
+    is_parent = models.GeneratedField(
+        expression=Case(When(index=1, then=Value(True)), default=Value(False)),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
     rows = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(26)])
     columns = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(99)])
 
@@ -185,12 +190,6 @@ class Cabinet(models.Model):
                 condition=Q(index__gte=1, index__lte=MAX_CABINETS_PER_DEVICE),
                 name="cabinet_index_in_range",
                 violation_error_message=f"A device has at most {MAX_CABINETS_PER_DEVICE} cabinets.",
-            ),
-            models.UniqueConstraint(
-                fields=["device"],
-                condition=Q(is_parent=True),
-                name="cabinet_one_parent_per_device",
-                violation_error_message="A device has only one parent cabinet.",
             ),
             models.CheckConstraint(condition=Q(rows__gte=1, columns__gte=1), name="cabinet_grid_not_empty"),
         ]

@@ -159,7 +159,7 @@ FIELDS = {
     "device-types": ["name", "description", "allows_additional_cabinets"],
     "cabinet-types": ["name", "rows", "columns"],
     "devices": ["asset", "cooler", "model", "serial_number", "device_type", "location", "route"],
-    "cabinets": ["device", "cabinet_type", "index", "is_parent", "rows", "columns"],
+    "cabinets": ["device", "cabinet_type", "index", "rows", "columns"],
     "products": ["name", "category", "price", "sku", "barcode"],
     "planograms": ["cabinet", "name", "slots"],
     "planogram-slots": ["planogram", "position", "product", "quantity", "capacity", "par_level", "price"],
@@ -181,7 +181,7 @@ def writable_case(resource):
     """The row to update, and bodies the endpoint accepts for a create and for an update of that row."""
     device = DeviceFactory()
     cabinet = CabinetFactory(device=device)
-    planogram = PlanogramFactory(cabinet=CabinetFactory(device=device, index=2, is_parent=False))
+    planogram = PlanogramFactory(cabinet=CabinetFactory(device=device, index=2))
     slot = {"position": "A1", "product": ProductFactory().pk, "quantity": 1, "capacity": 5, "par_level": 2}
     create = {
         "locations": {"name": "Site", "venue_type": "office", "latitude": "41.5", "longitude": "-87.5"},
@@ -189,7 +189,7 @@ def writable_case(resource):
         "device-types": {"name": "Glass", "allows_additional_cabinets": True},
         "cabinet-types": {"name": "Drink", "rows": 6, "columns": 8},
         "devices": {"asset": "X-1", "device_type": device.device_type_id, "location": device.location_id},
-        "cabinets": {"device": device.pk, "cabinet_type": cabinet.cabinet_type_id, "index": 3, "is_parent": False}
+        "cabinets": {"device": device.pk, "cabinet_type": cabinet.cabinet_type_id, "index": 3}
         | {"rows": 6, "columns": 8},
         "products": {"name": "Cola", "category": "Drinks", "price": "1.00", "sku": "C-1"},
         "planograms": {"cabinet": cabinet.pk, "name": "New", "slots": [slot, {**slot, "position": "A2"}]},

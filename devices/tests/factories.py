@@ -62,6 +62,5 @@ class CabinetFactory(factory.django.DjangoModelFactory):
     device = factory.SubFactory(DeviceFactory)
     cabinet_type = factory.SubFactory(CabinetTypeFactory)
     index = 1
-    is_parent = factory.LazyAttribute(lambda c: c.index == 1)
     rows = factory.LazyAttribute(lambda c: c.cabinet_type.rows)
     columns = factory.LazyAttribute(lambda c: c.cabinet_type.columns)

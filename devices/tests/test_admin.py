@@ -262,7 +262,6 @@ def test_a_cabinet_of_a_soft_deleted_device_stays_editable(admin_client):
         "device": cabinet.device.pk,
         "cabinet_type": cabinet.cabinet_type.pk,
         "index": 1,
-        "is_parent": "on",
         "rows": 5,
         "columns": cabinet.columns,
     }

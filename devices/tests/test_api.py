@@ -391,7 +391,7 @@ def test_cabinet_crud_and_filter(client_for, manager):
 def test_second_cabinet_needs_a_device_type_allowing_it(client_for, manager):
     device = DeviceFactory(device_type=DeviceTypeFactory(name="Single", allows_additional_cabinets=False))
     first = CabinetFactory(device=device)
-    body = {"device": device.pk, "cabinet_type": first.cabinet_type_id, "index": 2, "is_parent": False}
+    body = {"device": device.pk, "cabinet_type": first.cabinet_type_id, "index": 2}
 
     response = client_for(manager).post(list_url("cabinets"), {**body, "rows": 6, "columns": 8}, format="json")
 
@@ -406,14 +406,13 @@ def test_second_cabinet_needs_a_device_type_allowing_it(client_for, manager):
         ({"index": 0}, "index"),
         ({"rows": 0}, "rows"),
         ({"rows": 27}, "rows"),
-        ({"index": 1, "is_parent": True}, "non_field_errors"),
-        ({"index": 2, "is_parent": True}, "non_field_errors"),
+        ({"index": 1}, "non_field_errors"),  # the device's first cabinet exists already
         ({"device": 987654}, "device"),
     ],
 )
 def test_cabinet_bad_body_is_400(client_for, manager, changes, field):
     first = CabinetFactory()
-    body = {"device": first.device_id, "cabinet_type": first.cabinet_type_id, "index": 2, "is_parent": False}
+    body = {"device": first.device_id, "cabinet_type": first.cabinet_type_id, "index": 2}
 
     response = client_for(manager).post(
         list_url("cabinets"), {**body, "rows": 6, "columns": 8, **changes}, format="json"
@@ -431,7 +430,7 @@ def test_cabinets_of_a_retired_device_leave_the_api(client_for, manager):
 
     assert ids(client.get(list_url("cabinets"))) == []
     assert client.get(detail_url("cabinets", cabinet.pk)).status_code == 404
-    assert "device" in client.post(list_url("cabinets"), {**body, "is_parent": False}, format="json").json()
+    assert "device" in client.post(list_url("cabinets"), body, format="json").json()
 
 
 def test_driver_sees_only_cabinets_of_own_devices(client_for, driver):

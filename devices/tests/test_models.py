@@ -43,13 +43,14 @@ def test_a_device_has_at_most_three_cabinets():
 def test_cabinet_index_is_unique_per_device_and_one_parent():
     cabinet = CabinetFactory(index=1)
     rejected(lambda: CabinetFactory(device=cabinet.device, index=1))
-    rejected(lambda: CabinetFactory(device=cabinet.device, index=2, is_parent=True))
+    assert cabinet.is_parent
+    assert not CabinetFactory(device=cabinet.device, index=2).is_parent
 
 
 def test_additional_cabinets_need_a_device_type_that_allows_them():
     device = DeviceFactory(device_type=DeviceTypeFactory(name="Single", allows_additional_cabinets=False))
     CabinetFactory(device=device, index=1)
-    extra = Cabinet(device=device, cabinet_type=CabinetTypeFactory(), index=2, is_parent=False, rows=6, columns=8)
+    extra = Cabinet(device=device, cabinet_type=CabinetTypeFactory(), index=2, rows=6, columns=8)
     with pytest.raises(ValidationError) as error:
         extra.full_clean()
     assert "index" in error.value.message_dict
@@ -85,6 +86,6 @@ def test_location_in_use_cannot_be_deleted():
 def test_an_extra_cabinet_is_checked_against_the_type_being_set_on_the_device():
     device = DeviceFactory(device_type=DeviceTypeFactory(name="Combo", allows_additional_cabinets=True))
     device.device_type = DeviceTypeFactory(name="Single", allows_additional_cabinets=False)  # not saved yet
-    cabinet = Cabinet(device=device, cabinet_type=CabinetTypeFactory(), index=2, is_parent=False, rows=6, columns=8)
+    cabinet = Cabinet(device=device, cabinet_type=CabinetTypeFactory(), index=2, rows=6, columns=8)
     with pytest.raises(ValidationError):
         cabinet.full_clean()

@@ -26,10 +26,7 @@ PRODUCT_HEADER = ["sku", "name", "category", "price", "barcode"]
 def machine(db):
     """Device A100 with a planogram on each of its two cabinets, and two products."""
     device = DeviceFactory(asset="A100")
-    planograms = {
-        index: PlanogramFactory(cabinet=CabinetFactory(device=device, index=index, is_parent=index == 1))
-        for index in (1, 2)
-    }
+    planograms = {index: PlanogramFactory(cabinet=CabinetFactory(device=device, index=index)) for index in (1, 2)}
     ProductFactory(sku="COKE", price=Decimal("1.75"))
     ProductFactory(sku="CHIPS")
     return planograms

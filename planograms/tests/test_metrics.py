@@ -184,7 +184,7 @@ def test_cabinet_with_no_capacity_has_no_product_level(cabinet):
 def test_device_rolls_up_its_cabinets():
     device = DeviceFactory()
     first = PlanogramFactory(cabinet=CabinetFactory(device=device, index=1)).cabinet
-    second = PlanogramFactory(cabinet=CabinetFactory(device=device, index=2, is_parent=False)).cabinet
+    second = PlanogramFactory(cabinet=CabinetFactory(device=device, index=2)).cabinet
     slot(first, "A1", 0, capacity=4)
     slot(first, "A2", 3, capacity=4)  # 30 days
     s = slot(second, "A1", 2, capacity=5)

@@ -157,7 +157,7 @@ def test_route_devices_runs_a_fixed_number_of_queries(client_for, manager, devic
     route = RouteFactory()
     for _ in range(devices):
         device = device_with_dri(route, 3)
-        second = PlanogramFactory(cabinet=CabinetFactory(device=device, index=2, is_parent=False))
+        second = PlanogramFactory(cabinet=CabinetFactory(device=device, index=2))
         PlanogramSlotFactory(planogram=second, position="A1")
     recalculate_metrics()
     client = client_for(manager)

@@ -52,9 +52,7 @@ def build(devices, sales):
     for number, (cabinets, _) in enumerate(devices):
         device = Device.objects.create(asset=f"H{number}", device_type=device_type, location=location)
         for index, slots in enumerate(cabinets, start=1):
-            cabinet = Cabinet.objects.create(
-                device=device, cabinet_type=cabinet_type, index=index, is_parent=index == 1, rows=6, columns=8
-            )
+            cabinet = Cabinet.objects.create(device=device, cabinet_type=cabinet_type, index=index, rows=6, columns=8)
             if slots is None:
                 continue
             planogram = Planogram.objects.create(cabinet=cabinet)

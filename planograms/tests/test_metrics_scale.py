@@ -21,7 +21,7 @@ def build_fleet(devices):
     for _ in range(devices):
         device = DeviceFactory()
         for index in (1, 2):
-            planogram = PlanogramFactory(cabinet=CabinetFactory(device=device, index=index, is_parent=index == 1))
+            planogram = PlanogramFactory(cabinet=CabinetFactory(device=device, index=index))
             for position in ("A1", "A2", "B1"):
                 PlanogramSlotFactory(planogram=planogram, position=position, product=product)
         SaleFactory(device=device, product=product, sold_at=timezone.now() - dt.timedelta(days=2))
