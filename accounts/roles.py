@@ -29,6 +29,7 @@ EDITABLE_FLEET = [
     ("planograms", "metricsrun", ("view", "add")),
     ("analytics", "sale", EDIT),
     ("analytics", "dailyproductsales", READ),
+    ("analytics", "deviceproductsales", READ),
 ]
 
 # (app label, model name or "*" for every model of the app, actions or full codenames)
@@ -72,7 +73,8 @@ def sync_role_groups(apps, schema_editor=None):
 
     Runs from data migrations with the historical app registry. Permissions normally
     appear only after ``migrate`` finishes, so they are created here first; a permission
-    whose model does not exist yet is left for the migration that adds the model.
+    whose model does not exist yet is left for the migration that adds the model, which
+    runs this again (``RunPython(sync_role_groups)``).
     """
     for app_config in apps.get_app_configs():
         app_config.models_module = True

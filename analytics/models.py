@@ -74,3 +74,34 @@ class DailyProductSales(models.Model):
 
     def __str__(self):
         return f"{self.device_id}/{self.product_id} on {self.date}: {self.units}"
+
+
+class DeviceProductSales(models.Model):
+    """All-time sales of one product at one device, summed from the daily rollup.
+
+    What the metrics engine's velocity needs without reading every day of history on every
+    recalculation: total units, the first sale, the days with sales, and the units of the
+    28-day window that opened on ``window_start`` (refreshed when the window moves, once a day).
+    """
+
+    device = models.ForeignKey(  # indexed by the unique (device, product) constraint
+        Device, on_delete=models.CASCADE, related_name="product_sales", db_index=False
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="device_sales")
+    units = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=14, decimal_places=2)
+    days_with_sales = models.PositiveIntegerField()
+    first_sold_at = models.DateTimeField()
+    last_sold_at = models.DateTimeField()
+    window_start = models.DateField(
+        null=True, blank=True, help_text="First local day of the window units_in_window counts; empty: not counted."
+    )
+    units_in_window = models.PositiveIntegerField(db_default=0)
+
+    class Meta:
+        ordering = ["device", "product"]
+        verbose_name_plural = "device product sales"
+        constraints = [models.UniqueConstraint(fields=["device", "product"], name="deviceproductsales_unique")]
+
+    def __str__(self):
+        return f"{self.device_id}/{self.product_id}: {self.units} units"

@@ -4,13 +4,13 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max, Min, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from devices.models import Device
 
-from .models import DailyProductSales, Sale
+from .models import DailyProductSales, DeviceProductSales, Sale
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -19,24 +19,30 @@ def local_midnight(day: dt.date) -> dt.datetime:
 
 
 @transaction.atomic
-def daily_sales_rebuild(*, device_ids: Iterable[int] | None = None, since: dt.date | None = None) -> None:
-    """Recompute the daily rollup from the raw sales, for some devices and days or for all.
+def sales_rollups_rebuild(*, device_ids: Iterable[int] | None = None, since: dt.date | None = None) -> None:
+    """Recompute the rollups from the raw sales, for some devices and days or for all.
 
-    Delete-and-insert in one transaction, grouped in the database (``INSERT … SELECT``),
-    so the rollup is exact and the work never passes through Python row by row.
+    The daily rollup is rebuilt for the given days; the all-time totals for the given devices
+    are then summed from it (their window counts left for ``sales_windows_refresh``).
+    Delete-and-insert in one transaction, grouped in the database (``INSERT … SELECT``), so
+    both are exact and no row passes through Python.
     """
     sales = Sale.objects.all()
-    rollup = DailyProductSales.objects.all()
+    days = DailyProductSales.objects.all()
+    totals = DeviceProductSales.objects.all()
     if device_ids is not None:
         device_ids = list(device_ids)
         sales = sales.filter(device_id__in=device_ids)
-        rollup = rollup.filter(device_id__in=device_ids)
+        days = days.filter(device_id__in=device_ids)
+        totals = totals.filter(device_id__in=device_ids)
     if since is not None:
         sales = sales.filter(sold_at__gte=local_midnight(since))
-        rollup = rollup.filter(date__gte=since)
-    rollup.delete()
+        days = days.filter(date__gte=since)
 
-    grouped = (
+    days.delete()
+    _insert_from_select(
+        DailyProductSales,
+        ["device_id", "product_id", "date", "units", "revenue", "transactions", "first_sold_at", "last_sold_at"],
         sales.annotate(day=TruncDate("sold_at", tzinfo=timezone.get_current_timezone()))
         .values("device_id", "product_id", "day")
         .annotate(
@@ -45,22 +51,61 @@ def daily_sales_rebuild(*, device_ids: Iterable[int] | None = None, since: dt.da
             sale_count=Count("id"),
             first=Min("sold_at"),
             last=Max("sold_at"),
-        )
-        .order_by()
+        ),
     )
-    select_sql, params = grouped.query.sql_with_params()
-    table = DailyProductSales._meta.db_table
-    columns = "device_id, product_id, date, units, revenue, transactions, first_sold_at, last_sold_at"
+    totals.delete()
+    all_days = DailyProductSales.objects.all()
+    if device_ids is not None:
+        all_days = all_days.filter(device_id__in=device_ids)
+    _insert_from_select(
+        DeviceProductSales,
+        ["device_id", "product_id", "units", "revenue", "days_with_sales", "first_sold_at", "last_sold_at"],
+        all_days.values("device_id", "product_id").annotate(
+            total_units=Sum("units"),
+            total_revenue=Sum("revenue"),
+            day_count=Count("id"),
+            first=Min("first_sold_at"),
+            last=Max("last_sold_at"),
+        ),
+    )
+
+
+def sales_windows_refresh(*, devices, window_start: dt.date) -> None:
+    """Count each device-product's units since ``window_start`` where the count is for another window.
+
+    A window opens at local midnight, so this works once a day (and after totals are rebuilt);
+    otherwise it finds nothing to do with one cheap query. A fixed number of queries either way.
+    """
+    stale = DeviceProductSales.objects.filter(device__in=devices).exclude(window_start=window_start)
+    # Asked first: an UPDATE with a correlated subquery is costed high enough for PostgreSQL to
+    # JIT-compile it, a quarter of a second spent even when no row needs it.
+    if not stale.exists():
+        return
+    units = (
+        DailyProductSales.objects.filter(device=OuterRef("device"), product=OuterRef("product"), date__gte=window_start)
+        .order_by()
+        .values("device")
+        .annotate(total=Sum("units"))
+        .values("total")
+    )
+    stale.update(units_in_window=Coalesce(Subquery(units), 0), window_start=window_start)
+
+
+def _insert_from_select(model, columns: list[str], grouped) -> None:
+    """``INSERT INTO model (columns) <grouped>``: the grouped queryset's columns, in order."""
+    select_sql, params = grouped.order_by().query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {select_sql}", params)
+        cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) {select_sql}", params)
 
 
 @transaction.atomic
 def sales_recorded(*, device_ids: Iterable[int], since: dt.date | None = None) -> None:
-    """Every path that writes sales calls this: the rollup catches up and the metrics go stale.
+    """Every path that writes sales calls this: the rollups catch up and the metrics go stale.
 
     ``since`` is the earliest local day the new sales fall on (None: rebuild all days).
     """
     device_ids = sorted(set(device_ids))
-    daily_sales_rebuild(device_ids=device_ids, since=since)
+    # Lock the devices first, in the order the metrics engine locks them, so the two never deadlock.
+    list(Device.all_objects.filter(pk__in=device_ids).order_by("pk").select_for_update().values_list("pk"))
+    sales_rollups_rebuild(device_ids=device_ids, since=since)
     Device.all_objects.filter(pk__in=device_ids).update(sales_recorded_at=timezone.now())

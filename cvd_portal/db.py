@@ -4,38 +4,60 @@ import json
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import connections, models, router
+from django.db import connections, router
 
 
-def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
-    """Insert ``objs`` with one statement, whatever their number.
+def bulk_upsert(model, rows: Sequence[dict]) -> None:
+    """Insert ``rows`` (dicts of field attribute names to values), or update the rows with their
+    primary keys, in a fixed number of statements whatever the number of rows.
 
-    ``bulk_create`` batches by the bind-parameter limit, so its query count grows with the
-    rows. Here the rows travel as one parameter per column: PostgreSQL's ``unnest`` of typed
-    arrays, or SQLite's ``json_each`` over one JSON document.
+    ``bulk_create`` builds a model instance per row and batches by the bind-parameter limit, so
+    its cost and its query count grow with the rows. Here PostgreSQL takes the rows through one
+    ``COPY`` into a temporary table and one ``INSERT … ON CONFLICT``; SQLite through one
+    ``INSERT … SELECT`` over a JSON document (``json_each``).
     """
-    if not objs:
+    if not rows:
         return
     connection = connections[router.db_for_write(model)]
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
-    for obj in objs:
-        for field in fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                field.pre_save(obj, add=True)
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    names = list(rows[0])
+    fields = [by_attname[name] for name in names]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    rows = [[field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields] for obj in objs]
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-        select, params = f"SELECT * FROM unnest({arrays})", [list(column) for column in zip(*rows, strict=True)]
-    elif connection.vendor == "sqlite":
-        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
-        select, params = f"SELECT {values} FROM json_each(%s)", [json.dumps(rows, default=_json_value)]
-    else:
-        model._base_manager.bulk_create(objs)
-        return
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    key = quote(model._meta.pk.column)
+    updates = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields if not f.primary_key)
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {select}", params)
+        if connection.vendor == "postgresql":
+            staging = quote(f"staging_{model._meta.db_table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {table}) ON COMMIT DROP")
+            with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
+                f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+            )
+        elif connection.vendor == "sqlite":
+            prepared = [
+                [field.get_db_prep_save(row[name], connection) for field, name in zip(fields, names, strict=True)]
+                for row in rows
+            ]
+            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+            # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s) WHERE true "
+                f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+                [json.dumps(prepared, default=_json_value)],
+            )
+        else:
+            model._base_manager.bulk_create(
+                [model(**row) for row in rows],
+                update_conflicts=True,
+                unique_fields=[model._meta.pk.name],
+                update_fields=[f.name for f in fields if not f.primary_key],
+            )
 
 
 def _json_value(value):

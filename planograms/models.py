@@ -176,11 +176,13 @@ class SlotMetrics(InventoryMetrics):
     Maintenance (zero-capacity) and unassigned slots have none: they sell nothing.
     """
 
-    slot = models.OneToOneField(PlanogramSlot, on_delete=models.CASCADE, related_name="metrics")
+    # Keyed by the slot itself. Few indexes, none on a value that changes, so a recalculation
+    # rewrites these rows in place (PostgreSQL HOT updates) instead of churning indexes.
+    slot = models.OneToOneField(PlanogramSlot, on_delete=models.CASCADE, related_name="metrics", primary_key=True)
     # Denormalised from the slot, as in the spec, so device-level reads need no joins.
-    planogram = models.ForeignKey(Planogram, on_delete=models.CASCADE, related_name="+")
+    planogram = models.ForeignKey(Planogram, on_delete=models.CASCADE, related_name="+", db_index=False)
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="slot_metrics")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     is_sold_out = models.BooleanField(default=False)
     sales_28_day = models.PositiveIntegerField(default=0, help_text="Units sold in the 28-day window.")
@@ -191,7 +193,6 @@ class SlotMetrics(InventoryMetrics):
     class Meta:
         ordering = ["device", "slot"]
         verbose_name_plural = "slot metrics"
-        indexes = [models.Index(fields=["last_calculated"], name="slotmetrics_last_calc_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(days_remaining_inventory__lte=999), name="slotmetrics_dri_capped"),
             models.CheckConstraint(condition=Q(product_level_percent__lte=100), name="slotmetrics_pl_percent"),
@@ -204,7 +205,7 @@ class SlotMetrics(InventoryMetrics):
 class CabinetMetrics(RolledUpMetrics):
     """A cabinet's metrics rolled up from its slots."""
 
-    cabinet = models.OneToOneField(Cabinet, on_delete=models.CASCADE, related_name="metrics")
+    cabinet = models.OneToOneField(Cabinet, on_delete=models.CASCADE, related_name="metrics", primary_key=True)
     device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="cabinet_metrics")
 
     class Meta:
@@ -218,7 +219,7 @@ class CabinetMetrics(RolledUpMetrics):
 class DeviceMetrics(RolledUpMetrics):
     """A device's metrics rolled up from its cabinets; what route planning sorts by."""
 
-    device = models.OneToOneField(Device, on_delete=models.CASCADE, related_name="metrics")
+    device = models.OneToOneField(Device, on_delete=models.CASCADE, related_name="metrics", primary_key=True)
 
     class Meta:
         ordering = ["days_remaining_inventory", "device"]

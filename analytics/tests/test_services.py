@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from analytics.models import DailyProductSales, Sale
-from analytics.services import daily_sales_rebuild, sales_recorded
+from analytics.models import DailyProductSales, DeviceProductSales, Sale
+from analytics.services import sales_recorded, sales_rollups_rebuild, sales_windows_refresh
 from analytics.tests.factories import SaleFactory
 from devices.models import Device
 from devices.tests.factories import DeviceFactory
@@ -33,6 +33,34 @@ def expected_rollup():
         day["first"] = min(filter(None, [day["first"], sale.sold_at]))
         day["last"] = max(filter(None, [day["last"], sale.sold_at]))
     return dict(days)
+
+
+def expected_totals():
+    totals = {}
+    for (device, product, _day), row in expected_rollup().items():
+        total = totals.setdefault(
+            (device, product),
+            {"units": 0, "revenue": Decimal(0), "days": 0, "first": row["first"], "last": row["last"]},
+        )
+        total["units"] += row["units"]
+        total["revenue"] += row["revenue"]
+        total["days"] += 1
+        total["first"] = min(total["first"], row["first"])
+        total["last"] = max(total["last"], row["last"])
+    return totals
+
+
+def stored_totals():
+    return {
+        (t.device_id, t.product_id): {
+            "units": t.units,
+            "revenue": t.revenue,
+            "days": t.days_with_sales,
+            "first": t.first_sold_at,
+            "last": t.last_sold_at,
+        }
+        for t in DeviceProductSales.objects.all()
+    }
 
 
 def stored_rollup():
@@ -87,8 +115,9 @@ def test_full_rebuild_equals_the_raw_sales():
     SaleFactory(
         device=device, product=product, units=1, cash_amount=Decimal("1.50"), sold_at=late_evening.replace(hour=9)
     )
-    daily_sales_rebuild()
+    sales_rollups_rebuild()
     assert stored_rollup() == expected_rollup()
+    assert stored_totals() == expected_totals()
     (day,) = DailyProductSales.objects.all()
     assert (day.date, day.units, day.revenue, day.transactions) == (dt.date(2026, 3, 7), 3, Decimal("4.50"), 2)
 
@@ -99,3 +128,23 @@ def test_sales_recorded_marks_the_devices_metrics_stale():
     sales_recorded(device_ids=[device.pk])
     device.refresh_from_db()
     assert device.sales_recorded_at is not None
+
+
+def test_window_counts_follow_the_window_and_are_refreshed_once_per_window():
+    device, product = DeviceFactory(), ProductFactory()
+    for day, units in ((1, 2), (5, 3), (9, 4)):
+        SaleFactory(device=device, product=product, units=units, sold_at=START + dt.timedelta(days=day, hours=12))
+    sales_rollups_rebuild()
+    devices = Device.objects.filter(pk=device.pk)
+    totals = DeviceProductSales.objects.get()
+    assert totals.window_start is None  # not counted until the metrics engine asks
+
+    window_start = (START + dt.timedelta(days=5)).astimezone(ZONE).date()
+    sales_windows_refresh(devices=devices, window_start=window_start)
+    totals.refresh_from_db()
+    assert (totals.window_start, totals.units_in_window) == (window_start, 7)
+
+    Sale.objects.filter(units=4).delete()  # not through a service: the count stays for this window
+    sales_windows_refresh(devices=devices, window_start=window_start)
+    totals.refresh_from_db()
+    assert totals.units_in_window == 7

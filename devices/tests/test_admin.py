@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.services import daily_sales_rebuild
+from analytics.services import sales_rollups_rebuild
 from analytics.tests.factories import SaleFactory
 from cvd_portal.admin import ComputedDataAdmin
 from devices.models import Cabinet, Device, Location, Route
@@ -32,7 +32,7 @@ def one_of_each(db):
     """At least one row of every fleet model: a sale from a slot, its rollup, metrics and a run."""
     slot = PlanogramSlotFactory()
     SaleFactory(device=slot.planogram.cabinet.device, product=slot.product, slot=slot)
-    daily_sales_rebuild()
+    sales_rollups_rebuild()
     recalculate_metrics()
     MetricsRun.objects.create(scope=MetricsRunScope.FULL, status=MetricsRunStatus.SUCCEEDED)
     UrgencyThresholds.current()

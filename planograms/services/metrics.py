@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Case, Exists, F, OuterRef, When
 from django.utils import timezone
 
-from analytics.models import DailyProductSales
-from cvd_portal.db import bulk_insert
+from analytics.models import DeviceProductSales
+from analytics.services import sales_windows_refresh
+from cvd_portal.db import bulk_upsert
 from devices.models import Device
 from planograms.models import CabinetMetrics, DeviceMetrics, Planogram, PlanogramSlot, SlotMetrics
 
@@ -145,23 +146,18 @@ def metrics_qualifying_devices(devices):
 
 
 def _sales_histories(devices, now) -> dict[tuple[int, int], SalesHistory]:
-    window_start = velocity_window_start(now)
-    rows = (
-        DailyProductSales.objects.filter(device__in=devices)
-        .values("device_id", "product_id")
-        .annotate(
-            units_in_window=Sum("units", filter=Q(date__gte=window_start), default=0),
-            units_all_time=Sum("units"),
-            first_sold_at=Min("first_sold_at"),
-            days_with_sales=Count("id"),
-        )
-        .order_by()
-    )
+    """Each (device, product)'s sales history, from the all-time totals kept beside the daily rollup."""
+    sales_windows_refresh(devices=devices, window_start=velocity_window_start(now))
+    # The first sale matters only where the window has none (the historical rate); reading it for
+    # every row would cost more than the rest of the query.
+    first_sale_if_needed = Case(When(units_in_window=0, then=F("first_sold_at")), default=None)
     return {
-        (row["device_id"], row["product_id"]): SalesHistory(
-            row["units_in_window"], row["units_all_time"], row["first_sold_at"], row["days_with_sales"]
+        (device_id, product_id): SalesHistory(units_in_window, units, first_sold_at, days_with_sales)
+        for device_id, product_id, units_in_window, units, first_sold_at, days_with_sales in (
+            DeviceProductSales.objects.filter(device__in=devices)
+            .values_list("device_id", "product_id", "units_in_window", "units", first_sale_if_needed, "days_with_sales")
+            .order_by()
         )
-        for row in rows
     }
 
 
@@ -171,8 +167,8 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
 
     A fixed number of queries whatever the fleet size: the devices are locked (so two runs
     over the same devices take turns instead of interleaving), slots, cabinets and sales
-    histories are read in one query each, and each metrics table has the devices' rows
-    replaced by one delete and one insert. Any error rolls the whole run back and leaves
+    histories are read in one query each, and each metrics table gets one delete (of rows the
+    run no longer produces) and one bulk upsert. Any error rolls the whole run back and leaves
     the previous metrics as they were.
     """
     now = now or timezone.now()
@@ -182,22 +178,21 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
     lock_wait_seconds = time.monotonic() - lock_started
     devices = metrics_qualifying_devices(requested)
 
-    slots = (
-        PlanogramSlot.objects.filter(planogram__cabinet__device__in=devices, capacity__gt=0, product__isnull=False)
-        .values_list(
-            "pk",
-            "planogram_id",
-            "planogram__cabinet_id",
-            "planogram__cabinet__device_id",
-            "product_id",
-            "quantity",
-            "capacity",
-        )
-        .order_by()
+    # The slots that get metrics: those with a capacity and a product (see the module docstring).
+    measured_slots = PlanogramSlot.objects.filter(
+        planogram__cabinet__device__in=devices, capacity__gt=0, product__isnull=False
     )
-    device_of_cabinet = dict(
-        Planogram.objects.filter(cabinet__device__in=devices).values_list("cabinet_id", "cabinet__device_id")
-    )
+    slots = measured_slots.values_list(
+        "pk",
+        "planogram_id",
+        "planogram__cabinet_id",
+        "planogram__cabinet__device_id",
+        "product_id",
+        "quantity",
+        "capacity",
+    ).order_by()
+    planograms = Planogram.objects.filter(cabinet__device__in=devices)
+    device_of_cabinet = dict(planograms.values_list("cabinet_id", "cabinet__device_id"))
     histories = _sales_histories(devices, now)
 
     cabinet_rollups = {cabinet_id: Rollup() for cabinet_id in device_of_cabinet}
@@ -207,23 +202,24 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
         velocity = daily_velocity(history, now)
         days_remaining = days_remaining_inventory(quantity, velocity)
         cabinet_rollups[cabinet_id].add_slot(quantity=quantity, capacity=capacity, days_remaining=days_remaining)
+        # Plain rows, not model instances: building 50,000 instances costs more than the whole query work.
         slot_metrics.append(
-            SlotMetrics(
-                slot_id=slot_id,
-                planogram_id=planogram_id,
-                device_id=device_id,
-                product_id=product_id,
-                is_sold_out=quantity == 0,
-                days_remaining_inventory=days_remaining,
-                product_level_percent=product_level_percent(quantity, capacity),
-                units_to_par=capacity - quantity,
-                sales_28_day=history.units_in_window,
-                sales_all_time=history.units_all_time,
-                days_with_sales=history.days_with_sales,
-                daily_velocity=velocity.per_day(),
-                last_calculated=now,
-                calculation_version=CALCULATION_VERSION,
-            )
+            {
+                "slot_id": slot_id,
+                "planogram_id": planogram_id,
+                "device_id": device_id,
+                "product_id": product_id,
+                "is_sold_out": quantity == 0,
+                "days_remaining_inventory": days_remaining,
+                "product_level_percent": product_level_percent(quantity, capacity),
+                "units_to_par": capacity - quantity,
+                "sales_28_day": history.units_in_window,
+                "sales_all_time": history.units_all_time,
+                "days_with_sales": history.days_with_sales,
+                "daily_velocity": velocity.per_day(),
+                "last_calculated": now,
+                "calculation_version": CALCULATION_VERSION,
+            }
         )
 
     device_rollups = defaultdict(Rollup)
@@ -231,22 +227,19 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
         device_rollups[device_of_cabinet[cabinet_id]].add_rollup(rollup)
 
     cabinet_metrics = [
-        _rolled_up(CabinetMetrics, rollup, now, cabinet_id=cabinet_id, device_id=device_of_cabinet[cabinet_id])
+        _rolled_up(rollup, now, cabinet_id=cabinet_id, device_id=device_of_cabinet[cabinet_id])
         for cabinet_id, rollup in cabinet_rollups.items()
     ]
-    device_metrics = [
-        _rolled_up(DeviceMetrics, rollup, now, device_id=device_id) for device_id, rollup in device_rollups.items()
-    ]
-    # Replace rather than update: the requested devices' rows are exactly what this run
-    # produced, so metrics of slots that became maintenance or unassigned, and of devices
-    # deleted or left without a planogram, disappear with no further bookkeeping.
-    for model, objs in (
-        (SlotMetrics, slot_metrics),
-        (CabinetMetrics, cabinet_metrics),
-        (DeviceMetrics, device_metrics),
+    device_metrics = [_rolled_up(rollup, now, device_id=device_id) for device_id, rollup in device_rollups.items()]
+    # Rows this run produces are upserted; the requested devices' rows it no longer produces
+    # (slots become maintenance or unassigned, devices deleted or left without a planogram) go.
+    for model, rows, produced in (
+        (SlotMetrics, slot_metrics, measured_slots.values("pk")),
+        (CabinetMetrics, cabinet_metrics, planograms.values("cabinet_id")),
+        (DeviceMetrics, device_metrics, devices.values("pk")),
     ):
-        model.objects.filter(device__in=requested).delete()
-        bulk_insert(model, objs)
+        model.objects.filter(device__in=requested).exclude(pk__in=produced).delete()
+        bulk_upsert(model, rows)
     return RecalculationResult(
         devices=len(device_rollups),
         slots=len(slot_metrics),
@@ -255,15 +248,15 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
     )
 
 
-def _rolled_up(model, rollup: Rollup, now, **keys):
-    return model(
+def _rolled_up(rollup: Rollup, now, **keys) -> dict:
+    return {
         **keys,
-        sold_out_count=rollup.sold_out_count,
-        days_remaining_inventory=rollup.days_remaining_inventory,
-        product_level_percent=rollup.product_level_percent,
-        units_to_par=rollup.units_to_par,
-        total_quantity=rollup.total_quantity,
-        total_capacity=rollup.total_capacity,
-        last_calculated=now,
-        calculation_version=CALCULATION_VERSION,
-    )
+        "sold_out_count": rollup.sold_out_count,
+        "days_remaining_inventory": rollup.days_remaining_inventory,
+        "product_level_percent": rollup.product_level_percent,
+        "units_to_par": rollup.units_to_par,
+        "total_quantity": rollup.total_quantity,
+        "total_capacity": rollup.total_capacity,
+        "last_calculated": now,
+        "calculation_version": CALCULATION_VERSION,
+    }

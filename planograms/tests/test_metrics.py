@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 
-from analytics.services import daily_sales_rebuild
+from analytics.services import sales_rollups_rebuild
 from analytics.tests.factories import SaleFactory
 from devices.services import device_soft_delete
 from devices.tests.factories import CabinetFactory, DeviceFactory
@@ -50,7 +50,7 @@ def sell(slot, units, at):
 
 
 def calculate():
-    daily_sales_rebuild()
+    sales_rollups_rebuild()
     return recalculate_metrics(now=NOW)
 
 
@@ -270,10 +270,10 @@ def test_a_failed_run_leaves_the_previous_metrics_intact(cabinet, monkeypatch):
     def fail_on_device_metrics(model, objs):
         if model is DeviceMetrics:
             raise RuntimeError("disk full")
-        return real_bulk_insert(model, objs)
+        return real_bulk_upsert(model, objs)
 
-    real_bulk_insert = metrics.bulk_insert
-    monkeypatch.setattr(metrics, "bulk_insert", fail_on_device_metrics)
+    real_bulk_upsert = metrics.bulk_upsert
+    monkeypatch.setattr(metrics, "bulk_upsert", fail_on_device_metrics)
     with pytest.raises(RuntimeError):
         recalculate_metrics(now=NOW + dt.timedelta(hours=1))
     assert metrics_of(s).units_to_par == 5

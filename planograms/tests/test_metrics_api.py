@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from analytics.services import daily_sales_rebuild
+from analytics.services import sales_rollups_rebuild
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
 from planograms.choices import MetricsRunScope, MetricsRunStatus
 from planograms.models import MetricsRun, SlotMetrics, UrgencyThresholds
@@ -101,7 +101,7 @@ def test_routes_count_their_devices_by_urgency(client_for, manager):
     retired.deleted_at = retired.created_at
     retired.save()
     UrgencyThresholds.objects.update_or_create(pk=1, defaults={"critical_days": 10, "warning_days": 30, "ok_days": 70})
-    daily_sales_rebuild()
+    sales_rollups_rebuild()
     recalculate_metrics()
     body = client_for(manager).get(reverse("routes-detail", args=[route.pk])).json()
     assert body["device_count"] == 6

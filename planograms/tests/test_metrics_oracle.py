@@ -11,7 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from analytics.models import Sale
-from analytics.services import daily_sales_rebuild
+from analytics.services import sales_rollups_rebuild
 from devices.models import Cabinet, Device
 from devices.services import device_soft_delete
 from devices.tests.factories import CabinetTypeFactory, DeviceTypeFactory, LocationFactory
@@ -87,7 +87,7 @@ def test_engine_agrees_exactly_with_the_per_slot_oracle(devices, sales):
     try:
         with transaction.atomic():
             build(devices, sales)
-            daily_sales_rebuild()
+            sales_rollups_rebuild()
             recalculate_metrics(now=NOW)
             assert stored_metrics() == fleet_metrics(NOW)
             raise Rollback

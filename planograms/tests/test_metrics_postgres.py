@@ -17,7 +17,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 
-from analytics.services import daily_sales_rebuild
+from analytics.services import sales_rollups_rebuild
 from analytics.tests.factories import SaleFactory
 from cvd_portal.celery import app as celery_app
 from cvd_portal.celery import broker_configured
@@ -49,7 +49,7 @@ def build_fleet(devices=6):
             sold_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2),
         )
         slots.append(slot)
-    daily_sales_rebuild()
+    sales_rollups_rebuild()
     return slots
 
 
