@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from cvd_portal.admin import ComputedDataAdmin, PortalImportExportAdmin, change_link
+from cvd_portal.admin import ComputedDataAdmin, PortalImportExportAdmin, link_column
 from devices.admin import SoftDeletedDevicesMixin
 
 from .models import DailyProductSales, Sale
@@ -21,13 +21,9 @@ class SaleAdmin(SoftDeletedDevicesMixin, PortalImportExportAdmin):
     # The sales table is the biggest one; skip counting all of it on every filtered page.
     show_full_result_count = False
 
-    @admin.display(description="device", ordering="device__asset")
-    def device_link(self, sale):
-        return change_link(sale.device)
+    device_link = link_column("device", "device", ordering="device__asset")
 
-    @admin.display(description="product", ordering="product__name")
-    def product_link(self, sale):
-        return change_link(sale.product)
+    product_link = link_column("product", "product", ordering="product__name")
 
 
 @admin.register(DailyProductSales)
@@ -41,10 +37,6 @@ class DailyProductSalesAdmin(ComputedDataAdmin):
     date_hierarchy = "date"
     show_full_result_count = False
 
-    @admin.display(description="device", ordering="device__asset")
-    def device_link(self, day):
-        return change_link(day.device)
+    device_link = link_column("device", "device", ordering="device__asset")
 
-    @admin.display(description="product", ordering="product__name")
-    def product_link(self, day):
-        return change_link(day.product)
+    product_link = link_column("product", "product", ordering="product__name")

@@ -19,6 +19,20 @@ def change_link(obj, label=None):
     return format_html('<a href="{}">{}</a>', url, obj if label is None else label)
 
 
+def link_column(path: str, description: str, ordering: str | None = None):
+    """An admin column linking to the object at ``path`` (dotted attributes, e.g. "planogram.cabinet.device")."""
+
+    @admin.display(description=description, ordering=ordering)
+    def column(self, obj):
+        for attribute in path.split("."):
+            obj = getattr(obj, attribute, None)
+            if obj is None:
+                return None
+        return change_link(obj)
+
+    return column
+
+
 def changelist_link(model, label, **filters):
     """A link to ``model``'s changelist narrowed by ``filters`` (admin lookups such as ``route__id__exact``)."""
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")

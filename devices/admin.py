@@ -12,6 +12,7 @@ from cvd_portal.admin import (
     RolledUpMetricsColumns,
     change_link,
     changelist_link,
+    link_column,
 )
 
 from .filters import DeviceStatusFilter
@@ -181,13 +182,9 @@ class DeviceAdmin(RolledUpMetricsColumns, PortalImportExportAdmin):
             device_restore(device=device)
         self.message_user(request, f"Restored {len(devices)} device(s).", messages.SUCCESS)
 
-    @admin.display(description="location", ordering="location__name")
-    def location_link(self, device):
-        return change_link(device.location)
+    location_link = link_column("location", "location", ordering="location__name")
 
-    @admin.display(description="route", ordering="route__number")
-    def route_link(self, device):
-        return change_link(device.route)
+    route_link = link_column("route", "route", ordering="route__number")
 
     @admin.display(description="cabinets", ordering="cabinet_count")
     def cabinet_count(self, device):
@@ -221,9 +218,7 @@ class CabinetAdmin(RolledUpMetricsColumns, SoftDeletedDevicesMixin, DeletesCompu
         # A cabinet is named after its device, on every page and in autocomplete results.
         return super().get_queryset(request).select_related(*self.list_select_related)
 
-    @admin.display(description="device", ordering="device__asset")
-    def device_link(self, cabinet):
-        return change_link(cabinet.device)
+    device_link = link_column("device", "device", ordering="device__asset")
 
     @admin.display(description="planogram")
     def planogram_link(self, cabinet):

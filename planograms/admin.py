@@ -12,11 +12,13 @@ from cvd_portal.admin import (
     PortalImportExportAdmin,
     change_link,
     changelist_link,
+    link_column,
     metrics_column,
 )
 
 from .choices import MetricsRunScope, MetricsRunStatus
 from .models import (
+    ROLLED_UP_METRIC_FIELDS,
     CabinetMetrics,
     DeviceMetrics,
     MetricsRun,
@@ -86,9 +88,7 @@ class PlanogramAdmin(DeletesComputedDataMixin, admin.ModelAdmin):
             super().get_queryset(request).select_related(*self.list_select_related).annotate(slot_count=Count("slots"))
         )
 
-    @admin.display(description="device", ordering="cabinet__device__asset")
-    def device_link(self, planogram):
-        return change_link(planogram.cabinet.device) if planogram.cabinet_id else None
+    device_link = link_column("cabinet.device", "device", ordering="cabinet__device__asset")
 
     @admin.display(description="cabinet", ordering="cabinet__index")
     def cabinet_index(self, planogram):
@@ -128,9 +128,7 @@ class PlanogramSlotAdmin(SlotMetricsColumns, DeletesComputedDataMixin, PortalImp
     )
     readonly_fields = SlotMetricsColumns.METRIC_COLUMNS
 
-    @admin.display(description="device", ordering="planogram__cabinet__device__asset")
-    def device_link(self, slot):
-        return change_link(slot.planogram.cabinet.device)
+    device_link = link_column("planogram.cabinet.device", "device", ordering="planogram__cabinet__device__asset")
 
     @admin.display(description="cabinet", ordering="planogram__cabinet__index")
     def cabinet_index(self, slot):
@@ -158,28 +156,15 @@ class SlotMetricsAdmin(ComputedDataAdmin):
     search_fields = ("device__asset", "slot__position", "product__sku", "product__name")
     ordering = ("device__asset", "planogram__cabinet__index", *slot_grid_order("slot__"))
 
-    @admin.display(description="device", ordering="device__asset")
-    def device_link(self, metrics):
-        return change_link(metrics.device)
+    device_link = link_column("device", "device", ordering="device__asset")
 
 
 class RolledUpMetricsAdmin(ComputedDataAdmin):
-    list_display = (
-        "device_link",
-        "sold_out_count",
-        "days_remaining_inventory",
-        "product_level_percent",
-        "units_to_par",
-        "total_quantity",
-        "total_capacity",
-        "last_calculated",
-    )
+    list_display = ("device_link", *ROLLED_UP_METRIC_FIELDS)
     list_filter = ("device__route", "device__location__venue_type")
     search_fields = ("device__asset",)
 
-    @admin.display(description="device", ordering="device__asset")
-    def device_link(self, metrics):
-        return change_link(metrics.device)
+    device_link = link_column("device", "device", ordering="device__asset")
 
 
 @admin.register(DeviceMetrics)

@@ -170,6 +170,18 @@ class RolledUpMetrics(InventoryMetrics):
         abstract = True
 
 
+# What a cabinet's or a device's metrics say, in the order every listing shows them.
+ROLLED_UP_METRIC_FIELDS = [
+    "sold_out_count",
+    "days_remaining_inventory",
+    "product_level_percent",
+    "units_to_par",
+    "total_quantity",
+    "total_capacity",
+    "last_calculated",
+]
+
+
 class SlotMetrics(InventoryMetrics):
     """One slot's metrics at its last calculation (see ``planograms.services.metrics``).
 

@@ -10,6 +10,7 @@ from devices.models import Cabinet, Device, Location, Route
 from devices.selectors import devices_visible_to
 from planograms.choices import Urgency
 from planograms.models import (
+    ROLLED_UP_METRIC_FIELDS,
     CabinetMetrics,
     DeviceMetrics,
     MetricsRun,
@@ -18,16 +19,6 @@ from planograms.models import (
     SlotMetrics,
     UrgencyThresholds,
 )
-
-ROLLED_UP_FIELDS = [
-    "sold_out_count",
-    "days_remaining_inventory",
-    "product_level_percent",
-    "units_to_par",
-    "total_quantity",
-    "total_capacity",
-    "last_calculated",
-]
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -106,13 +97,13 @@ class SlotMetricsSerializer(serializers.ModelSerializer):
 class CabinetMetricsSerializer(serializers.ModelSerializer):
     class Meta:
         model = CabinetMetrics
-        fields = ROLLED_UP_FIELDS
+        fields = ROLLED_UP_METRIC_FIELDS
 
 
 class DeviceMetricsSerializer(serializers.ModelSerializer):
     class Meta:
         model = DeviceMetrics
-        fields = ROLLED_UP_FIELDS
+        fields = ROLLED_UP_METRIC_FIELDS
 
 
 class RouteProductSerializer(serializers.ModelSerializer):
