@@ -2,6 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from accounts.tests.factories import UserFactory
 from analytics.services import sales_rollups_rebuild
@@ -164,3 +167,17 @@ def test_route_devices_runs_a_fixed_number_of_queries(client_for, manager, devic
     with django_assert_max_num_queries(7):
         response = client.get(route_devices_url(route))
     assert len(response.json()["devices"]) == devices
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=8,
+)
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.dictionaries(st.sampled_from(["device_ids", "scope", "x"]), json_values, max_size=3) | json_values)
+def test_no_body_makes_calculate_fail_with_a_500(client_for, manager, body):
+    response = client_for(manager).post(CALCULATE, body, format="json")
+    assert response.status_code < 500
