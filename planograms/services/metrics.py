@@ -233,12 +233,13 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
     device_metrics = [_rolled_up(rollup, now, device_id=device_id) for device_id, rollup in device_rollups.items()]
     # Rows this run produces are upserted; the requested devices' rows it no longer produces
     # (slots become maintenance or unassigned, devices deleted or left without a planogram) go.
+    # NOT EXISTS, not NOT IN: PostgreSQL turns it into an anti-join however many slots there are.
     for model, rows, produced in (
-        (SlotMetrics, slot_metrics, measured_slots.values("pk")),
-        (CabinetMetrics, cabinet_metrics, planograms.values("cabinet_id")),
-        (DeviceMetrics, device_metrics, devices.values("pk")),
+        (SlotMetrics, slot_metrics, measured_slots.filter(pk=OuterRef("pk"))),
+        (CabinetMetrics, cabinet_metrics, planograms.filter(cabinet_id=OuterRef("pk"))),
+        (DeviceMetrics, device_metrics, devices.filter(pk=OuterRef("pk"))),
     ):
-        model.objects.filter(device__in=requested).exclude(pk__in=produced).delete()
+        model.objects.filter(device__in=requested).filter(~Exists(produced)).delete()
         bulk_upsert(model, rows)
     return RecalculationResult(
         devices=len(device_rollups),
