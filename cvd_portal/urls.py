@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from . import views
@@ -9,6 +10,8 @@ admin.site.site_title = "CVD Portal"
 admin.site.index_title = "Database viewer"
 
 urlpatterns = [
+    # The admin is the portal's front door until the dashboard pages arrive.
+    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
