@@ -14,7 +14,7 @@ from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, P
 
 pytestmark = pytest.mark.django_db
 # PostgreSQL stages each upsert through a temporary table (two statements more per table than SQLite).
-RECALCULATION_QUERIES = 19
+RECALCULATION_QUERIES = 20
 
 
 def build_fleet(devices):
