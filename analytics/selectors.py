@@ -1,12 +1,95 @@
 """Reads of sales data, scoped to what the asking user may see."""
 
-from django.db.models import QuerySet
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models.functions import ExtractHour
+from django.utils import timezone
 
 from devices.selectors import devices_visible_to
 
-from .models import Sale
+from .device_analysis import device_analysis
+from .models import DailyProductSales, Sale
+from .services import local_midnight
 
 
 def sales_visible_to(user) -> QuerySet[Sale]:
     """Sales of the devices the user may see; a retired device's sales are kept but leave the fleet's reads."""
     return Sale.objects.filter(device__in=devices_visible_to(user))
+
+
+def device_daily_series(*, device, start: dt.date, end: dt.date) -> list[dict]:
+    """One row per local day from ``start`` to ``end`` (inclusive), days without sales as zeros.
+
+    Each row: ``date``, ``units``, ``revenue`` (Decimal), ``transactions`` (sales rows), and the day's
+    ``first_sale`` and ``last_sale`` as local times (None without sales). Summed over the device's
+    products from the exact daily rollup in one query: the rollup already holds each day's first and
+    last sale, so the raw sales need not be read for them.
+    """
+    totals = {
+        row["date"]: row
+        for row in DailyProductSales.objects.filter(device=device, date__range=(start, end))
+        .values("date")
+        .annotate(
+            day_units=Sum("units"),
+            day_revenue=Sum("revenue"),
+            day_transactions=Sum("transactions"),
+            first=Min("first_sold_at"),
+            last=Max("last_sold_at"),
+        )
+        .order_by("date")
+    }
+    series = []
+    for offset in range((end - start).days + 1):
+        day = start + dt.timedelta(days=offset)
+        row = totals.get(day)
+        series.append(
+            {
+                "date": day,
+                "units": row["day_units"] if row else 0,
+                "revenue": row["day_revenue"] if row else Decimal("0.00"),
+                "transactions": row["day_transactions"] if row else 0,
+                "first_sale": timezone.localtime(row["first"]).time() if row else None,
+                "last_sale": timezone.localtime(row["last"]).time() if row else None,
+            }
+        )
+    return series
+
+
+def device_hourly_pattern(*, device, start: dt.date, end: dt.date) -> list[dict]:
+    """Units and transactions per local hour of day (0–23) over the range's local days, in one grouped query.
+
+    Hours are the operator's wall-clock hours: on a DST change day the skipped hour gets nothing and
+    the repeated hour gets both.
+    """
+    zone = timezone.get_current_timezone()
+    counts = {
+        row["hour"]: row
+        for row in Sale.objects.filter(
+            device=device,
+            sold_at__gte=local_midnight(start),
+            sold_at__lt=local_midnight(end + dt.timedelta(days=1)),
+        )
+        .annotate(hour=ExtractHour("sold_at", tzinfo=zone))
+        .values("hour")
+        .annotate(hour_units=Sum("units"), hour_transactions=Count("id"))
+        .order_by("hour")
+    }
+    return [
+        {
+            "hour": hour,
+            "units": counts[hour]["hour_units"] if hour in counts else 0,
+            "transactions": counts[hour]["hour_transactions"] if hour in counts else 0,
+        }
+        for hour in range(24)
+    ]
+
+
+def device_sales_analysis(*, device, start: dt.date, end: dt.date, threshold: float) -> dict:
+    """Volume, trends, forecast and anomalies of one device over local days ``start``–``end``: two queries."""
+    return device_analysis(
+        daily=device_daily_series(device=device, start=start, end=end),
+        hourly=device_hourly_pattern(device=device, start=start, end=end),
+        threshold=threshold,
+    )

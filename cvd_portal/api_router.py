@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView
+from analytics.api.device_analysis import DeviceAnalysisView
 from analytics.api.views import SaleViewSet
 from devices.api.views import (
     CabinetTypeViewSet,
@@ -33,5 +34,6 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("metrics/calculate", MetricsCalculateView.as_view(), name="metrics-calculate"),
     path("routes/<int:pk>/devices", RouteDevicesView.as_view(), name="route-devices"),
+    path("analytics/devices/<int:pk>/analysis", DeviceAnalysisView.as_view(), name="device-analysis"),
     *router.urls,
 ]
