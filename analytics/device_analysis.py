@@ -6,22 +6,17 @@ Money stays ``Decimal`` (two places); statistics are floats rounded to four plac
 """
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
+
+from cvd_portal.money import money
 
 FORECAST_DAYS = 30
 FORECAST_MIN_DAYS = 14
 FORECAST_ALPHA = 0.05
 SEVERE_Z = 3.5
 EXTREME_DAYS = 3
-CENT = Decimal("0.01")
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def money(value) -> Decimal:
-    """``value`` as a Decimal with two places (half up, as cash is rounded)."""
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def rounded(value: float) -> float:

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView
+from analytics.api.asset_sales import AssetSalesView
 from analytics.api.device_analysis import DeviceAnalysisView
 from analytics.api.views import SaleViewSet
 from devices.api.views import (
@@ -34,6 +35,7 @@ urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("metrics/calculate", MetricsCalculateView.as_view(), name="metrics-calculate"),
     path("routes/<int:pk>/devices", RouteDevicesView.as_view(), name="route-devices"),
+    path("analytics/asset-sales", AssetSalesView.as_view(), name="asset-sales"),
     path("analytics/devices/<int:pk>/analysis", DeviceAnalysisView.as_view(), name="device-analysis"),
     *router.urls,
 ]

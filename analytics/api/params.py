@@ -20,10 +20,14 @@ class DateRangeSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         yesterday = timezone.localdate() - dt.timedelta(days=1)
-        end = attrs.get("end_date") or (
-            attrs["start_date"] + dt.timedelta(days=DEFAULT_RANGE_DAYS - 1) if "start_date" in attrs else yesterday
-        )
-        start = attrs.get("start_date") or end - dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        span = dt.timedelta(days=DEFAULT_RANGE_DAYS - 1)
+        try:
+            end = attrs.get("end_date") or (attrs["start_date"] + span if "start_date" in attrs else yesterday)
+            start = attrs.get("start_date") or end - span
+        except OverflowError:  # a single date near 0001-01-01 or 9999-12-31: its default range leaves the calendar
+            raise serializers.ValidationError(
+                {"start_date" if "start_date" in attrs else "end_date": ["The range falls outside the calendar."]}
+            ) from None
         if start > end:
             raise serializers.ValidationError({"end_date": ["The end date is before the start date."]})
         if (end - start).days + 1 > MAX_RANGE_DAYS:

@@ -28,6 +28,8 @@ def test_a_range_is_inclusive_and_may_be_one_day():
         {"start_date": "2025-01-01", "end_date": "2026-01-02"},
         {"start_date": "March 1st"},
         {"end_date": 20260301},
+        {"start_date": "9999-12-31"},
+        {"end_date": "0001-01-01"},
     ],
 )
 def test_bad_ranges_are_field_errors(data):
