@@ -5,7 +5,9 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ObtainTokenView
 from analytics.api.asset_sales import AssetSalesView
+from analytics.api.comparisons import LocationPerformanceView, TopPerformersView, WeeklySalesView
 from analytics.api.device_analysis import DeviceAnalysisView
+from analytics.api.exports import AssetSalesExportView
 from analytics.api.views import SaleViewSet
 from devices.api.views import (
     CabinetTypeViewSet,
@@ -36,6 +38,10 @@ urlpatterns = [
     path("metrics/calculate", MetricsCalculateView.as_view(), name="metrics-calculate"),
     path("routes/<int:pk>/devices", RouteDevicesView.as_view(), name="route-devices"),
     path("analytics/asset-sales", AssetSalesView.as_view(), name="asset-sales"),
+    path("analytics/asset-sales/export", AssetSalesExportView.as_view(), name="asset-sales-export"),
+    path("analytics/locations", LocationPerformanceView.as_view(), name="analytics-locations"),
+    path("analytics/top-performers", TopPerformersView.as_view(), name="analytics-top-performers"),
+    path("analytics/weekly", WeeklySalesView.as_view(), name="analytics-weekly"),
     path("analytics/devices/<int:pk>/analysis", DeviceAnalysisView.as_view(), name="device-analysis"),
     *router.urls,
 ]
