@@ -240,6 +240,20 @@ QUERY_PARAMETERS = [
 ]
 
 
+def filtered_devices(request, values: dict):
+    """The devices the user may see, narrowed by the validated ``filters`` of an analytics request."""
+    filters = values.get("filters", {})
+    return asset_sales_devices(
+        devices_visible_to(request.user),
+        location_ids=filters.get("location"),
+        venue_types=filters.get("venue_type"),
+        device_type_ids=filters.get("device_type"),
+        route_ids=filters.get("route"),
+        device_ids=filters.get("device_ids"),
+        asset=filters.get("asset"),
+    )
+
+
 class AssetSalesView(APIView):
     """Asset sales: every active device matching the filters, with its sales, score and rank (spec: asset sales).
 
@@ -268,16 +282,7 @@ class AssetSalesView(APIView):
         params = AssetSalesParamsSerializer(data=data, context={"request": request})
         params.is_valid(raise_exception=True)
         values = params.validated_data
-        filters = values.get("filters", {})
-        devices = asset_sales_devices(
-            devices_visible_to(request.user),
-            location_ids=filters.get("location"),
-            venue_types=filters.get("venue_type"),
-            device_type_ids=filters.get("device_type"),
-            route_ids=filters.get("route"),
-            device_ids=filters.get("device_ids"),
-            asset=filters.get("asset"),
-        )
+        devices = filtered_devices(request, values)
         report = asset_sales_report(
             devices=devices,
             start=values["start_date"],

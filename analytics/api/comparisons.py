@@ -17,7 +17,6 @@ from analytics.comparisons import (
     weekly_sales,
 )
 from devices.choices import VenueType
-from devices.selectors import devices_visible_to
 
 from .asset_sales import (
     ID_FILTERS,
@@ -26,7 +25,7 @@ from .asset_sales import (
     AssetSalesParamsSerializer,
     CanViewSales,
     TimePeriodSerializer,
-    asset_sales_devices,
+    filtered_devices,
 )
 from .params import DateRangeSerializer
 
@@ -56,19 +55,6 @@ class WeeklyParamsSerializer(serializers.Serializer):
 
     filters = AssetSalesFiltersSerializer(required=False)
     weeks = serializers.IntegerField(min_value=1, max_value=MAX_WEEKS, default=DEFAULT_WEEKS)
-
-
-def _compared_devices(request, values: dict):
-    filters = values.get("filters", {})
-    return asset_sales_devices(
-        devices_visible_to(request.user),
-        location_ids=filters.get("location"),
-        venue_types=filters.get("venue_type"),
-        device_type_ids=filters.get("device_type"),
-        route_ids=filters.get("route"),
-        device_ids=filters.get("device_ids"),
-        asset=filters.get("asset"),
-    )
 
 
 def _validated(serializer_class, request, names=()) -> dict:
@@ -168,7 +154,7 @@ class LocationPerformanceView(APIView):
     def get(self, request):
         values = _validated(ComparisonParamsSerializer, request)
         report = location_performance(
-            devices=_compared_devices(request, values), start=values["start_date"], end=values["end_date"]
+            devices=filtered_devices(request, values), start=values["start_date"], end=values["end_date"]
         )
         return Response(LocationReportSerializer(report).data)
 
@@ -190,7 +176,7 @@ class TopPerformersView(APIView):
     def get(self, request):
         values = _validated(TopPerformersParamsSerializer, request, ("limit", "metric"))
         report = top_performers(
-            devices=_compared_devices(request, values),
+            devices=filtered_devices(request, values),
             start=values["start_date"],
             end=values["end_date"],
             metric=values["metric"],
@@ -213,5 +199,5 @@ class WeeklySalesView(APIView):
     )
     def get(self, request):
         values = _validated(WeeklyParamsSerializer, request, ("weeks",))
-        report = weekly_sales(devices=_compared_devices(request, values), weeks=values["weeks"])
+        report = weekly_sales(devices=filtered_devices(request, values), weeks=values["weeks"])
         return Response(WeeklyReportSerializer(report).data)

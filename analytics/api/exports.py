@@ -9,10 +9,15 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from analytics import exports
-from analytics.asset_sales import asset_sales_devices, asset_sales_report
-from devices.selectors import devices_visible_to
+from analytics.asset_sales import asset_sales_report
 
-from .asset_sales import QUERY_PARAMETERS, AssetSalesFiltersSerializer, AssetSalesParamsSerializer, CanViewSales
+from .asset_sales import (
+    QUERY_PARAMETERS,
+    AssetSalesFiltersSerializer,
+    AssetSalesParamsSerializer,
+    CanViewSales,
+    filtered_devices,
+)
 from .params import DateRangeSerializer
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
@@ -74,16 +79,7 @@ class AssetSalesExportView(APIView):
         params.is_valid(raise_exception=True)
         values = params.validated_data
         start, end, file_format = values["start_date"], values["end_date"], values["format"]
-        filters = values.get("filters", {})
-        devices = asset_sales_devices(
-            devices_visible_to(request.user),
-            location_ids=filters.get("location"),
-            venue_types=filters.get("venue_type"),
-            device_type_ids=filters.get("device_type"),
-            route_ids=filters.get("route"),
-            device_ids=filters.get("device_ids"),
-            asset=filters.get("asset"),
-        )
+        devices = filtered_devices(request, values)
         report = asset_sales_report(
             devices=devices, start=start, end=end, page_size=WHOLE_RANKING, include=frozenset({"top_products"})
         )
@@ -93,7 +89,9 @@ class AssetSalesExportView(APIView):
         elif file_format == "xlsx":
             content = exports.to_xlsx(rows)
         else:
-            content = exports.to_pdf(rows, start=start, end=end, filters=exports.describe_filters(filters))
+            content = exports.to_pdf(
+                rows, start=start, end=end, filters=exports.describe_filters(values.get("filters", {}))
+            )
         response = HttpResponse(content, content_type=exports.CONTENT_TYPES[file_format])
         response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(start, end, file_format)}"'
         return response
