@@ -3,7 +3,6 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,24 +14,18 @@ from analytics.asset_sales import (
     asset_sales_devices,
     asset_sales_report,
 )
+from cvd_portal.api.serializers import money_field
 from devices.choices import VenueType
 from devices.models import DeviceType, Location, Route
 from devices.selectors import devices_visible_to
 
 from .params import DateRangeSerializer
+from .permissions import CanViewSales
 
-VIEW_SALES = "analytics.view_sale"
 # Ids beyond a 32-bit integer cannot exist and would overflow some databases' parameters.
 MAX_ID = 2**31 - 1
 MAX_IDS = 10_000
 ID_FILTERS = ("location", "device_type", "route", "device_ids")
-
-
-class CanViewSales(BasePermission):
-    """Roles that may read sales (``analytics.view_sale``); a driver may not, an anonymous caller must log in."""
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm(VIEW_SALES))
 
 
 def _id_list(help_text: str) -> serializers.ListField:
@@ -132,19 +125,16 @@ class AssetSalesParamsSerializer(DateRangeSerializer):
         return data
 
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
 class TopProductSerializer(serializers.Serializer):
     product_id = serializers.IntegerField()
     name = serializers.CharField()
     units = serializers.IntegerField()
-    revenue = serializers.DecimalField(**MONEY)
+    revenue = money_field()
 
 
 class TrendDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    revenue = serializers.DecimalField(**MONEY)
+    revenue = money_field()
     units = serializers.IntegerField()
     transactions = serializers.IntegerField()
 
@@ -161,13 +151,13 @@ class AssetSalesDeviceSerializer(serializers.Serializer):
     route = serializers.CharField(allow_null=True, help_text="Route number.")
     total_transactions = serializers.IntegerField()
     total_units = serializers.IntegerField()
-    total_revenue = serializers.DecimalField(**MONEY)
-    avg_transaction_value = serializers.DecimalField(**MONEY)
+    total_revenue = money_field()
+    avg_transaction_value = money_field()
     first_sale = serializers.DateTimeField(allow_null=True)
     last_sale = serializers.DateTimeField(allow_null=True)
-    daily_revenue = serializers.DecimalField(**MONEY)
+    daily_revenue = money_field()
     daily_units = serializers.FloatField()
-    revenue_per_unit = serializers.DecimalField(**MONEY)
+    revenue_per_unit = money_field()
     active_days = serializers.IntegerField(help_text="Days with sales.")
     top_products = TopProductSerializer(many=True, required=False, help_text="With include=top_products.")
     performance_trend = TrendDaySerializer(many=True, required=False, help_text="With include=trend.")
@@ -179,28 +169,28 @@ class AssetSalesDeviceSerializer(serializers.Serializer):
 class PerformerSerializer(serializers.Serializer):
     device_id = serializers.IntegerField()
     asset = serializers.CharField()
-    total_revenue = serializers.DecimalField(**MONEY)
+    total_revenue = money_field()
 
 
 class FleetSummarySerializer(serializers.Serializer):
     total_devices = serializers.IntegerField()
     active_devices = serializers.IntegerField()
-    total_fleet_revenue = serializers.DecimalField(**MONEY)
-    average_device_revenue = serializers.DecimalField(**MONEY, allow_null=True)
-    median_device_revenue = serializers.DecimalField(**MONEY, allow_null=True)
+    total_fleet_revenue = money_field()
+    average_device_revenue = money_field(allow_null=True)
+    median_device_revenue = money_field(allow_null=True)
     top_performer = PerformerSerializer(allow_null=True)
     bottom_performer = PerformerSerializer(allow_null=True)
 
 
 class QuartilesSerializer(serializers.Serializer):
-    q1 = serializers.DecimalField(**MONEY, allow_null=True)
-    q2 = serializers.DecimalField(**MONEY, allow_null=True)
-    q3 = serializers.DecimalField(**MONEY, allow_null=True)
+    q1 = money_field(allow_null=True)
+    q2 = money_field(allow_null=True)
+    q3 = money_field(allow_null=True)
 
 
 class BenchmarksSerializer(serializers.Serializer):
     revenue_quartiles = QuartilesSerializer()
-    daily_revenue_avg = serializers.DecimalField(**MONEY, allow_null=True)
+    daily_revenue_avg = money_field(allow_null=True)
     units_per_device_avg = serializers.FloatField(allow_null=True)
     performance_distribution = serializers.DictField(
         child=serializers.IntegerField(),

@@ -16,18 +16,18 @@ from analytics.comparisons import (
     top_performers,
     weekly_sales,
 )
+from cvd_portal.api.serializers import money_field
 from devices.choices import VenueType
 
 from .asset_sales import (
     ID_FILTERS,
-    MONEY,
     AssetSalesFiltersSerializer,
     AssetSalesParamsSerializer,
-    CanViewSales,
     TimePeriodSerializer,
     filtered_devices,
 )
 from .params import DateRangeSerializer
+from .permissions import CanViewSales
 
 # --- Requests ---------------------------------------------------------------------------------------
 
@@ -73,19 +73,19 @@ class LocationPerformanceSerializer(serializers.Serializer):
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     devices = serializers.IntegerField(help_text="Devices there matching the filters, with or without sales.")
-    revenue = serializers.DecimalField(**MONEY)
+    revenue = money_field()
     units = serializers.IntegerField()
     transactions = serializers.IntegerField()
-    revenue_per_device = serializers.DecimalField(**MONEY)
+    revenue_per_device = money_field()
 
 
 class VenueTypePerformanceSerializer(serializers.Serializer):
     venue_type = serializers.CharField(allow_null=True)
     locations = serializers.IntegerField()
     devices = serializers.IntegerField()
-    revenue = serializers.DecimalField(**MONEY)
+    revenue = money_field()
     units = serializers.IntegerField()
-    revenue_per_device = serializers.DecimalField(**MONEY)
+    revenue_per_device = money_field()
 
 
 class LocationReportSerializer(serializers.Serializer):
@@ -99,7 +99,7 @@ class TopPerformerSerializer(serializers.Serializer):
     device_id = serializers.IntegerField()
     asset = serializers.CharField()
     location_name = serializers.CharField(allow_null=True)
-    revenue = serializers.DecimalField(**MONEY)
+    revenue = money_field()
     units = serializers.IntegerField()
     score = serializers.FloatField(help_text="The asset-sales performance score, 0-100, over the compared devices.")
 
@@ -115,7 +115,7 @@ class TopPerformersReportSerializer(serializers.Serializer):
 class WeekSerializer(serializers.Serializer):
     week_start = serializers.DateField(help_text="Monday.")
     week_end = serializers.DateField(help_text="Sunday.")
-    revenue = serializers.DecimalField(**MONEY)
+    revenue = money_field()
     units = serializers.IntegerField()
     transactions = serializers.IntegerField()
     active_devices = serializers.IntegerField(help_text="Devices with sales that week.")

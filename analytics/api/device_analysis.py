@@ -6,24 +6,18 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from analytics.selectors import device_sales_analysis
+from cvd_portal.api.serializers import money_field
 from devices.models import Device
 from devices.selectors import devices_visible_to
 
 from .params import DateRangeSerializer
+from .permissions import CanViewSales
 
 DEFAULT_THRESHOLD = 2.5
 MAX_THRESHOLD = 10.0
-
-
-class CanViewSales(BasePermission):
-    """Holders of ``analytics.view_sale`` (staff roles); drivers lack it, anonymous requests are asked to log in."""
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm("analytics.view_sale"))
 
 
 class DeviceAnalysisParamsSerializer(DateRangeSerializer):
@@ -40,11 +34,6 @@ class DeviceAnalysisParamsSerializer(DateRangeSerializer):
         if not (math.isfinite(value) and 0 < value <= MAX_THRESHOLD):
             raise serializers.ValidationError(f"Must be a number above 0 and at most {MAX_THRESHOLD:g}.")
         return value
-
-
-def money_field(**kwargs):
-    """Money as a string with two places."""
-    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
 class DailyVolumeSerializer(serializers.Serializer):

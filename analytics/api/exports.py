@@ -15,10 +15,10 @@ from .asset_sales import (
     QUERY_PARAMETERS,
     AssetSalesFiltersSerializer,
     AssetSalesParamsSerializer,
-    CanViewSales,
     filtered_devices,
 )
 from .params import DateRangeSerializer
+from .permissions import CanViewSales
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 # Every matching device goes in the file, so the ranking is asked for as a single page.

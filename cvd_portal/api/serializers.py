@@ -52,3 +52,8 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.visible_to(self.context["request"].user)
+
+
+def money_field(**kwargs) -> serializers.DecimalField:
+    """Money as the API shows it: a decimal string with two places."""
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
