@@ -29,6 +29,7 @@ EDITABLE_FLEET = [
     ("planograms", "metricsrun", ("view", "add")),
     ("analytics", "sale", EDIT),
     ("analytics", "dailyproductsales", READ),
+    ("analytics", "devicedailysales", READ),
     ("analytics", "deviceproductsales", READ),
 ]
 

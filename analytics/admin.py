@@ -5,7 +5,7 @@ from django.contrib import admin
 from cvd_portal.admin import ComputedDataAdmin, PortalImportExportAdmin, link_column
 from devices.admin import SoftDeletedDevicesMixin
 
-from .models import DailyProductSales, Sale
+from .models import DailyProductSales, DeviceDailySales, Sale
 from .resources import SaleResource
 
 
@@ -40,3 +40,17 @@ class DailyProductSalesAdmin(ComputedDataAdmin):
     device_link = link_column("device", "device", ordering="device__asset")
 
     product_link = link_column("product", "product", ordering="product__name")
+
+
+@admin.register(DeviceDailySales)
+class DeviceDailySalesAdmin(ComputedDataAdmin):
+    """The device-day rollup the fleet reports read, summed from the daily product rollup; never edited."""
+
+    list_display = ("date", "device_link", "units", "revenue", "transactions")
+    list_filter = ("device__route",)
+    list_select_related = ("device",)
+    search_fields = ("device__asset",)
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+    device_link = link_column("device", "device", ordering="device__asset")

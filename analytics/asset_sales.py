@@ -1,9 +1,10 @@
 """Asset sales: each device's sales over a range of local days, its performance score and its rank in the fleet.
 
-Read from the daily rollup (``DailyProductSales``), never from the raw sales, in a fixed number of
-queries whatever the fleet size: the devices with their location, type and route; every device's
-sales per day (the totals, the trend and the score are all summed from it in Python); and the top
-products of the devices on the requested page only.
+Read from the rollups, never from the raw sales, in a fixed number of queries whatever the fleet
+size: the devices with their location, type and route; every device's totals and the sums its score
+needs, grouped in the database from the device-day rollup (``DeviceDailySales``); then, for the
+devices on the requested page only, their days (the trend) and their top products
+(``DailyProductSales``).
 """
 
 import datetime as dt
@@ -14,12 +15,25 @@ from decimal import Decimal
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db.models import Max, Min, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Min,
+    QuerySet,
+    Sum,
+    Value,
+)
 
 from cvd_portal.money import money
 from devices.models import Device
 
-from .models import DailyProductSales
+from .models import DailyProductSales, DeviceDailySales
 
 ZERO = Decimal("0.00")
 TOP_PRODUCTS = 5
@@ -59,36 +73,37 @@ def asset_sales_devices(
 # --- The score: pure functions over numbers ---------------------------------------------------------
 
 
-def score_components(daily_revenue: np.ndarray, total_units: np.ndarray) -> dict[str, np.ndarray]:
-    """The four raw components of the performance score, one value per device (row of ``daily_revenue``).
+def score_components(sums: dict[str, np.ndarray], days: int) -> dict[str, np.ndarray]:
+    """The four raw components of the performance score, one value per device.
 
-    ``daily_revenue`` is devices × every day of the range, zero-filled.
+    ``sums`` holds, per device, sums over the days of the range in cents (a day without sales
+    counts as zero): ``revenue`` (Σ r), ``revenue_squared`` (Σ r²), ``revenue_by_day`` (Σ r·x, x the
+    day number 0, 1, … of the range) and ``units``. Integers, so the components are exact up to
+    the final division.
 
     - revenue: the device's total revenue over the range.
     - consistency: 1 − the coefficient of variation of daily revenue (population standard deviation
-      over the mean), clipped to [0, 1]; 0 for a device without sales.
-    - growth: the least-squares slope of daily revenue against the day number (0, 1, …), divided by
-      the mean daily revenue, so a fraction of the device's own level per day; 0 for a device without
-      sales or a one-day range.
+      over the mean, every day of the range counted), clipped to [0, 1]; 0 for a device without sales.
+    - growth: the least-squares slope of daily revenue against the day number, divided by the mean
+      daily revenue, so a fraction of the device's own level per day; 0 for a device without sales
+      or a one-day range.
     - efficiency: revenue per unit sold; 0 for a device without units.
     """
-    devices, days = daily_revenue.shape
-    revenue = daily_revenue.sum(axis=1)
-    mean = daily_revenue.mean(axis=1) if days else np.zeros(devices)
-    selling = mean > 0
-    safe_mean = np.where(selling, mean, 1.0)
+    revenue, units = sums["revenue"], sums["units"]
+    selling = revenue > 0
+    safe_revenue = np.where(selling, revenue, 1).astype(float)
 
-    cv = daily_revenue.std(axis=1) / safe_mean if days else np.zeros(devices)
-    consistency = np.where(selling, np.clip(1.0 - cv, 0.0, 1.0), 0.0)
+    # σ/μ = √(D·Σr² − (Σr)²) / Σr: the D² of the variance and the D of the mean cancel.
+    spread = np.maximum(days * sums["revenue_squared"] - revenue * revenue, 0).astype(float)
+    consistency = np.where(selling, np.clip(1.0 - np.sqrt(spread) / safe_revenue, 0.0, 1.0), 0.0)
 
-    x = np.arange(days, dtype=float) - (days - 1) / 2
-    sxx = float(x @ x)
-    # Σ(x − x̄)(y − ȳ) = Σ(x − x̄)·y because the centred x sum to zero.
-    slope = daily_revenue @ x / sxx if sxx else np.zeros(devices)
-    growth = np.where(selling, slope / safe_mean, 0.0)
+    # slope = Σ(x − x̄)·r / Σ(x − x̄)², x̄ = (D − 1)/2 and Σ(x − x̄)² = D(D² − 1)/12; over the mean Σr/D.
+    sxx = days * (days * days - 1) / 12
+    centred = (2 * sums["revenue_by_day"] - (days - 1) * revenue).astype(float) / 2
+    growth = np.where(selling & (sxx > 0), centred / (sxx or 1) * days / safe_revenue, 0.0)
 
-    efficiency = np.where(total_units > 0, revenue / np.where(total_units > 0, total_units, 1), 0.0)
-    return {"revenue": revenue, "consistency": consistency, "growth": growth, "efficiency": efficiency}
+    efficiency = np.where(units > 0, revenue / np.where(units > 0, units, 1) / 100, 0.0)
+    return {"revenue": revenue / 100, "consistency": consistency, "growth": growth, "efficiency": efficiency}
 
 
 def min_max_normalise(values: np.ndarray) -> np.ndarray:
@@ -215,19 +230,63 @@ def _device_rows(devices: QuerySet[Device]) -> list[dict]:
     ]
 
 
-def _daily_sales(device_pks: QuerySet, start: dt.date, end: dt.date):
+class DayNumber(Func):
+    """The days from ``start`` to a date column, as an integer, on either database."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, start: dt.date):
+        super().__init__(expression, Value(start, output_field=DateField()))
+
+    def as_sql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+def _device_sums(device_pks: QuerySet, start: dt.date, end: dt.date):
+    """Per device with sales in the range: the totals and the sums the score needs, in one grouped read."""
+    revenue = ExpressionWrapper(F("revenue") * 100, output_field=DecimalField())
     return (
-        DailyProductSales.objects.filter(device_id__in=device_pks, date__gte=start, date__lte=end)
-        .values("device_id", "date")
+        DeviceDailySales.objects.filter(device_id__in=device_pks, date__gte=start, date__lte=end)
+        .values("device_id")
         .annotate(
-            day_revenue=Sum("revenue"),
-            day_units=Sum("units"),
-            day_transactions=Sum("transactions"),
+            revenue_total=Sum("revenue"),
+            units_total=Sum("units"),
+            transactions_total=Sum("transactions"),
+            days_with_sales=Count("pk"),
             first=Min("first_sold_at"),
             last=Max("last_sold_at"),
+            revenue_squared=Sum(ExpressionWrapper(revenue * revenue, output_field=DecimalField())),
+            revenue_by_day=Sum(ExpressionWrapper(revenue * DayNumber("date", start), output_field=DecimalField())),
         )
         .order_by()
     )
+
+
+def _daily_trend(device_ids: list[int], day_list: list[dt.date]) -> dict[int, list[dict]]:
+    """Each device's revenue, units and transactions on every day of ``day_list``, zero-filled."""
+    per_day = defaultdict(dict)
+    rows = DeviceDailySales.objects.filter(device_id__in=device_ids, date__gte=day_list[0], date__lte=day_list[-1])
+    for device_id, date, revenue, units, transactions in rows.values_list(
+        "device_id", "date", "revenue", "units", "transactions"
+    ).order_by():
+        per_day[device_id][date] = (money(revenue), units, transactions)
+    return {
+        device_id: [
+            {"date": day, "revenue": revenue, "units": units, "transactions": transactions}
+            for day in day_list
+            for revenue, units, transactions in [per_day[device_id].get(day, (ZERO, 0, 0))]
+        ]
+        for device_id in device_ids
+    }
 
 
 def device_top_products(
@@ -275,34 +334,36 @@ def asset_sales_report(
     ``top_products``. Raises ValidationError for a page past the last.
     """
     days = (end - start).days + 1
-    day_list = [start + dt.timedelta(days=i) for i in range(days)]
     rows = _device_rows(devices)
     index = {row["device_id"]: i for i, row in enumerate(rows)}
 
-    daily_revenue = np.zeros((len(rows), days))
-    total_units = np.zeros(len(rows))
-    per_day = [{} for _ in rows]
+    sums = {
+        name: np.zeros(len(rows), dtype=object) for name in ("revenue", "revenue_squared", "revenue_by_day", "units")
+    }
     for row in rows:
         row.update(
             total_transactions=0, total_units=0, total_revenue=ZERO, first_sale=None, last_sale=None, active_days=0
         )
-    for sale in _daily_sales(devices.values("pk"), start, end):
+    for sale in _device_sums(devices.values("pk"), start, end):
         i = index.get(sale["device_id"])
         if i is None:  # the device left the fleet between the two reads
             continue
         row = rows[i]
-        revenue = money(sale["day_revenue"])
-        row["total_revenue"] += revenue
-        row["total_units"] += sale["day_units"]
-        row["total_transactions"] += sale["day_transactions"]
-        row["active_days"] += 1
-        row["first_sale"] = sale["first"] if row["first_sale"] is None else min(row["first_sale"], sale["first"])
-        row["last_sale"] = sale["last"] if row["last_sale"] is None else max(row["last_sale"], sale["last"])
-        daily_revenue[i, (sale["date"] - start).days] = float(revenue)
-        total_units[i] += sale["day_units"]
-        per_day[i][sale["date"]] = (revenue, sale["day_units"], sale["day_transactions"])
+        row.update(
+            total_revenue=money(sale["revenue_total"]),
+            total_units=sale["units_total"],
+            total_transactions=sale["transactions_total"],
+            active_days=sale["days_with_sales"],
+            first_sale=sale["first"],
+            last_sale=sale["last"],
+        )
+        # Whole cents (and cents²) however the database summed them.
+        sums["revenue"][i] = int(row["total_revenue"] * 100)
+        sums["revenue_squared"][i] = round(sale["revenue_squared"])
+        sums["revenue_by_day"][i] = round(sale["revenue_by_day"])
+        sums["units"][i] = sale["units_total"]
 
-    scores = performance_scores(score_components(daily_revenue, total_units))
+    scores = performance_scores(score_components(sums, days))
     for i, row in enumerate(rows):
         revenue, units, transactions = row["total_revenue"], row["total_units"], row["total_transactions"]
         row["avg_transaction_value"] = money(revenue / transactions) if transactions else ZERO
@@ -311,7 +372,6 @@ def asset_sales_report(
         row["revenue_per_unit"] = money(revenue / units) if units else ZERO
         # Ranked on the score as shown, so two devices showing the same score are a tie the revenue breaks.
         row["performance_score"] = round(float(scores[i]), 2)
-        row["_days"] = per_day[i]
 
     ranked = rank_devices(rows)
     count = len(ranked)
@@ -319,23 +379,16 @@ def asset_sales_report(
     if page > pages:
         raise ValidationError({"page": f"Page {page} is past the last page, {pages}."})
     page_rows = ranked[(page - 1) * page_size : page * page_size]
+    page_ids = [row["device_id"] for row in page_rows]
 
-    top = (
-        device_top_products(device_ids=[r["device_id"] for r in page_rows], start=start, end=end)
-        if "top_products" in include
-        else {}
-    )
-    for row in page_rows:
-        if "trend" in include:
-            row["performance_trend"] = [
-                {"date": day, "revenue": revenue, "units": units, "transactions": transactions}
-                for day in day_list
-                for revenue, units, transactions in [row["_days"].get(day, (ZERO, 0, 0))]
-            ]
-        if "top_products" in include:
+    if "trend" in include:
+        trends = _daily_trend(page_ids, [start + dt.timedelta(days=i) for i in range(days)])
+        for row in page_rows:
+            row["performance_trend"] = trends[row["device_id"]]
+    if "top_products" in include:
+        top = device_top_products(device_ids=page_ids, start=start, end=end)
+        for row in page_rows:
             row["top_products"] = top.get(row["device_id"], [])
-    for row in ranked:
-        del row["_days"]
 
     return {
         "count": count,

@@ -76,6 +76,33 @@ class DailyProductSales(models.Model):
         return f"{self.device_id}/{self.product_id} on {self.date}: {self.units}"
 
 
+class DeviceDailySales(models.Model):
+    """Sales of one device on one local day, all products together: what the fleet-wide reports read.
+
+    The daily product rollup summed over products, kept by the same rebuild, so a report over the
+    whole fleet reads one row per device-day (about 20 times fewer than per product).
+    """
+
+    device = models.ForeignKey(  # indexed by the unique (device, date) constraint
+        Device, on_delete=models.CASCADE, related_name="daily_sales", db_index=False
+    )
+    date = models.DateField(help_text="Local date in the operator's time zone.")
+    units = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=12, decimal_places=2)
+    transactions = models.PositiveIntegerField()
+    first_sold_at = models.DateTimeField()
+    last_sold_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["device", "date"]
+        verbose_name_plural = "device daily sales"
+        constraints = [models.UniqueConstraint(fields=["device", "date"], name="devicedailysales_unique_day")]
+        indexes = [models.Index(fields=["date"], name="devicedailysales_date_idx")]
+
+    def __str__(self):
+        return f"{self.device_id} on {self.date}: {self.revenue}"
+
+
 class DeviceProductSales(models.Model):
     """All-time sales of one product at one device, summed from the daily rollup.
 

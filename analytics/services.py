@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from devices.models import Device
 
-from .models import DailyProductSales, DeviceProductSales, Sale
+from .models import DailyProductSales, DeviceDailySales, DeviceProductSales, Sale
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -22,22 +22,26 @@ def local_midnight(day: dt.date) -> dt.datetime:
 def sales_rollups_rebuild(*, device_ids: Iterable[int] | None = None, since: dt.date | None = None) -> None:
     """Recompute the rollups from the raw sales, for some devices and days or for all.
 
-    The daily rollup is rebuilt for the given days; the all-time totals for the given devices
-    are then summed from it (their window counts left for ``sales_windows_refresh``).
+    The daily product rollup is rebuilt for the given days; the device-day rollup for the same days
+    and the all-time totals for the given devices are then summed from it (the totals' window counts
+    left for ``sales_windows_refresh``).
     Delete-and-insert in one transaction, grouped in the database (``INSERT … SELECT``), so
     both are exact and no row passes through Python.
     """
     sales = Sale.objects.all()
     days = DailyProductSales.objects.all()
+    device_days = DeviceDailySales.objects.all()
     totals = DeviceProductSales.objects.all()
     if device_ids is not None:
         device_ids = list(device_ids)
         sales = sales.filter(device_id__in=device_ids)
         days = days.filter(device_id__in=device_ids)
+        device_days = device_days.filter(device_id__in=device_ids)
         totals = totals.filter(device_id__in=device_ids)
     if since is not None:
         sales = sales.filter(sold_at__gte=local_midnight(since))
         days = days.filter(date__gte=since)
+        device_days = device_days.filter(date__gte=since)
 
     days.delete()
     _insert_from_select(
@@ -51,6 +55,18 @@ def sales_rollups_rebuild(*, device_ids: Iterable[int] | None = None, since: dt.
             sale_count=Count("id"),
             first=Min("sold_at"),
             last=Max("sold_at"),
+        ),
+    )
+    device_days.delete()
+    _insert_from_select(
+        DeviceDailySales,
+        ["device_id", "date", "units", "revenue", "transactions", "first_sold_at", "last_sold_at"],
+        days.values("device_id", "date").annotate(
+            total_units=Sum("units"),
+            total_revenue=Sum("revenue"),
+            sale_count=Sum("transactions"),
+            first=Min("first_sold_at"),
+            last=Max("last_sold_at"),
         ),
     )
     totals.delete()

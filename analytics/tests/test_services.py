@@ -1,4 +1,4 @@
-"""The daily rollup equals a plain pass over the raw sales, however sales arrive."""
+"""The daily rollups equal a plain pass over the raw sales, however sales arrive."""
 
 import datetime as dt
 from collections import defaultdict
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from analytics.models import DailyProductSales, DeviceProductSales, Sale
+from analytics.models import DailyProductSales, DeviceDailySales, DeviceProductSales, Sale
 from analytics.services import sales_recorded, sales_rollups_rebuild, sales_windows_refresh
 from analytics.tests.factories import SaleFactory
 from devices.models import Device
@@ -33,6 +33,31 @@ def expected_rollup():
         day["first"] = min(filter(None, [day["first"], sale.sold_at]))
         day["last"] = max(filter(None, [day["last"], sale.sold_at]))
     return dict(days)
+
+
+def expected_device_days():
+    days = defaultdict(lambda: {"units": 0, "revenue": Decimal(0), "transactions": 0, "first": None, "last": None})
+    for sale in Sale.objects.all():
+        day = days[(sale.device_id, sale.sold_at.astimezone(ZONE).date())]
+        day["units"] += sale.units
+        day["revenue"] += sale.cash_amount
+        day["transactions"] += 1
+        day["first"] = min(filter(None, [day["first"], sale.sold_at]))
+        day["last"] = max(filter(None, [day["last"], sale.sold_at]))
+    return dict(days)
+
+
+def stored_device_days():
+    return {
+        (r.device_id, r.date): {
+            "units": r.units,
+            "revenue": r.revenue,
+            "transactions": r.transactions,
+            "first": r.first_sold_at,
+            "last": r.last_sold_at,
+        }
+        for r in DeviceDailySales.objects.all()
+    }
 
 
 def expected_totals():
@@ -91,6 +116,7 @@ def stored_rollup():
 def test_rollup_kept_by_sales_recorded_equals_the_raw_sales(batches):
     Sale.objects.all().delete()
     DailyProductSales.objects.all().delete()
+    DeviceDailySales.objects.all().delete()
     devices = list(Device.objects.order_by("pk")[:2]) or [DeviceFactory(), DeviceFactory()]
     products = [ProductFactory(), ProductFactory()]
     for batch in batches:
@@ -106,6 +132,7 @@ def test_rollup_kept_by_sales_recorded_equals_the_raw_sales(batches):
         ]
         sales_recorded(device_ids={s.device_id for s in new}, since=min(s.sold_at.astimezone(ZONE).date() for s in new))
     assert stored_rollup() == expected_rollup()
+    assert stored_device_days() == expected_device_days()
 
 
 def test_full_rebuild_equals_the_raw_sales():
@@ -118,6 +145,7 @@ def test_full_rebuild_equals_the_raw_sales():
     sales_rollups_rebuild()
     assert stored_rollup() == expected_rollup()
     assert stored_totals() == expected_totals()
+    assert stored_device_days() == expected_device_days()
     (day,) = DailyProductSales.objects.all()
     assert (day.date, day.units, day.revenue, day.transactions) == (dt.date(2026, 3, 7), 3, Decimal("4.50"), 2)
 
