@@ -3,8 +3,8 @@
 Read from the rollups, never from the raw sales, in a fixed number of queries whatever the fleet
 size: the devices with their location, type and route; every device's totals and the sums its score
 needs, grouped in the database from the device-day rollup (``DeviceDailySales``); then, for the
-devices on the requested page only, their days (the trend) and their top products
-(``DailyProductSales``).
+devices on the requested page only, their days (the trend) and their top products (from the
+running totals of ``DailyProductSales``).
 """
 
 import datetime as dt
@@ -25,15 +25,18 @@ from django.db.models import (
     IntegerField,
     Max,
     Min,
+    OuterRef,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
+from django.db.models.functions import Coalesce
 
 from cvd_portal.money import money
 from devices.models import Device
 
-from .models import DailyProductSales, DeviceDailySales
+from .models import DailyProductSales, DeviceDailySales, DeviceProductSales
 
 ZERO = Decimal("0.00")
 TOP_PRODUCTS = 5
@@ -289,27 +292,39 @@ def _daily_trend(device_ids: list[int], day_list: list[dt.date]) -> dict[int, li
     }
 
 
+def _to_date(field: str, day: dt.date) -> Coalesce:
+    """A device-product's running total ``field`` at the end of ``day``: its last rollup row on or before it."""
+    last_row = DailyProductSales.objects.filter(
+        device=OuterRef("device"), product=OuterRef("product"), date__lte=day
+    ).order_by("-date")
+    return Coalesce(Subquery(last_row.values(field)[:1]), 0, output_field=DailyProductSales._meta.get_field(field))
+
+
 def device_top_products(
     *, device_ids: list[int], start: dt.date, end: dt.date, limit: int = TOP_PRODUCTS
 ) -> dict[int, list[dict]]:
-    """Each device's best ``limit`` products by revenue over the range (ties: more units, then product id)."""
+    """Each device's best ``limit`` products by revenue over the range (ties: more units, then product id).
+
+    A product's sales over the range are its running totals at ``end`` less those the day before
+    ``start``: two index lookups per product the device ever sold, however long the range.
+    """
     per_device = defaultdict(list)
     if not device_ids:
         return per_device
+    before = start - dt.timedelta(days=1)
     rows = (
-        DailyProductSales.objects.filter(device_id__in=device_ids, date__gte=start, date__lte=end)
-        .values("device_id", "product_id", "product__name")
-        .annotate(product_units=Sum("units"), product_revenue=Sum("revenue"))
+        DeviceProductSales.objects.filter(device_id__in=device_ids)
+        .annotate(
+            range_units=_to_date("units_to_date", end) - _to_date("units_to_date", before),
+            range_revenue=_to_date("revenue_to_date", end) - _to_date("revenue_to_date", before),
+        )
+        .filter(range_units__gt=0)
+        .values_list("device_id", "product_id", "product__name", "range_units", "range_revenue")
         .order_by()
     )
-    for row in rows:
-        per_device[row["device_id"]].append(
-            {
-                "product_id": row["product_id"],
-                "name": row["product__name"],
-                "units": row["product_units"],
-                "revenue": money(row["product_revenue"]),
-            }
+    for device_id, product_id, name, units, revenue in rows:
+        per_device[device_id].append(
+            {"product_id": product_id, "name": name, "units": units, "revenue": money(revenue)}
         )
     for device_id, products in per_device.items():
         products.sort(key=lambda p: (-p["revenue"], -p["units"], p["product_id"]))

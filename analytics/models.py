@@ -61,6 +61,14 @@ class DailyProductSales(models.Model):
     transactions = models.PositiveIntegerField()
     first_sold_at = models.DateTimeField()
     last_sold_at = models.DateTimeField()
+    # Running totals, so a product's sales over any range are two index lookups (the rows on or
+    # before its last day and before its first), not a sum over every day between.
+    units_to_date = models.PositiveIntegerField(
+        db_default=0, help_text="Units of this product at this device from its first sale through this day."
+    )
+    revenue_to_date = models.DecimalField(
+        max_digits=14, decimal_places=2, db_default=0, help_text="Revenue from the first sale through this day."
+    )
 
     class Meta:
         ordering = ["device", "date", "product"]

@@ -57,6 +57,7 @@ def sales_rollups_rebuild(*, device_ids: Iterable[int] | None = None, since: dt.
             last=Max("sold_at"),
         ),
     )
+    running_totals_refresh(device_ids=device_ids, since=since)
     device_days.delete()
     _insert_from_select(
         DeviceDailySales,
@@ -84,6 +85,33 @@ def sales_rollups_rebuild(*, device_ids: Iterable[int] | None = None, since: dt.
             last=Max("last_sold_at"),
         ),
     )
+
+
+def running_totals_refresh(*, device_ids: list[int] | None = None, since: dt.date | None = None) -> None:
+    """Set ``units_to_date`` and ``revenue_to_date`` of the daily rollup rows from ``since`` on.
+
+    One ``UPDATE … FROM`` over a window sum per device-product in date order (PostgreSQL, and
+    SQLite from 3.33): the sums run over the devices' whole history, the writes touch the rebuilt days only.
+    """
+    table = DailyProductSales._meta.db_table
+    where, params = [], []
+    if device_ids is not None:
+        where.append(f"device_id IN ({', '.join(['%s'] * len(device_ids))})")
+        params += device_ids
+    history = f"WHERE {where[0]}" if where else ""
+    rebuilt = ""
+    if since is not None:
+        rebuilt = f"AND {table}.date >= %s"
+        params.append(since)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET units_to_date = running.units, revenue_to_date = running.revenue"
+            f" FROM (SELECT id, SUM(units) OVER product_days AS units, SUM(revenue) OVER product_days AS revenue"
+            f" FROM {table} {history}"
+            " WINDOW product_days AS (PARTITION BY device_id, product_id ORDER BY date)) AS running"
+            f" WHERE {table}.id = running.id {rebuilt}",
+            params,
+        )
 
 
 def sales_windows_refresh(*, devices, window_start: dt.date) -> None:

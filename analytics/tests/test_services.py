@@ -32,6 +32,11 @@ def expected_rollup():
         day["transactions"] += 1
         day["first"] = min(filter(None, [day["first"], sale.sold_at]))
         day["last"] = max(filter(None, [day["last"], sale.sold_at]))
+    running = defaultdict(lambda: (0, Decimal(0)))
+    for key in sorted(days, key=lambda key: key[2]):
+        units, revenue = running[key[:2]]
+        running[key[:2]] = units + days[key]["units"], revenue + days[key]["revenue"]
+        days[key]["units_to_date"], days[key]["revenue_to_date"] = running[key[:2]]
     return dict(days)
 
 
@@ -96,6 +101,8 @@ def stored_rollup():
             "transactions": r.transactions,
             "first": r.first_sold_at,
             "last": r.last_sold_at,
+            "units_to_date": r.units_to_date,
+            "revenue_to_date": r.revenue_to_date,
         }
         for r in DailyProductSales.objects.all()
     }
