@@ -16,6 +16,7 @@ from decimal import Decimal
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import (
+    Case,
     Count,
     DateField,
     DecimalField,
@@ -30,6 +31,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -37,6 +39,7 @@ from cvd_portal.money import money
 from devices.models import Device
 
 from .models import DailyProductSales, DeviceDailySales, DeviceProductSales
+from .services import local_midnight
 
 ZERO = Decimal("0.00")
 TOP_PRODUCTS = 5
@@ -292,12 +295,23 @@ def _daily_trend(device_ids: list[int], day_list: list[dt.date]) -> dict[int, li
     }
 
 
-def _to_date(field: str, day: dt.date) -> Coalesce:
-    """A device-product's running total ``field`` at the end of ``day``: its last rollup row on or before it."""
+def _to_date(field: str, total: str, day: dt.date) -> Case:
+    """A device-product's running total ``field`` at the end of ``day``.
+
+    Its all-time ``total`` when its last sale came before the day ended, 0 when its first came after;
+    otherwise its last rollup row on or before the day (an index lookup, made only then).
+    """
+    day_end = local_midnight(day + dt.timedelta(days=1))
     last_row = DailyProductSales.objects.filter(
         device=OuterRef("device"), product=OuterRef("product"), date__lte=day
     ).order_by("-date")
-    return Coalesce(Subquery(last_row.values(field)[:1]), 0, output_field=DailyProductSales._meta.get_field(field))
+    output_field = DailyProductSales._meta.get_field(field)
+    return Case(
+        When(last_sold_at__lt=day_end, then=F(total)),
+        When(first_sold_at__gte=day_end, then=Value(0)),
+        default=Coalesce(Subquery(last_row.values(field)[:1]), 0),
+        output_field=output_field,
+    )
 
 
 def device_top_products(
@@ -306,7 +320,7 @@ def device_top_products(
     """Each device's best ``limit`` products by revenue over the range (ties: more units, then product id).
 
     A product's sales over the range are its running totals at ``end`` less those the day before
-    ``start``: two index lookups per product the device ever sold, however long the range.
+    ``start``: at most two index lookups per product the device ever sold, however long the range.
     """
     per_device = defaultdict(list)
     if not device_ids:
@@ -315,8 +329,10 @@ def device_top_products(
     rows = (
         DeviceProductSales.objects.filter(device_id__in=device_ids)
         .annotate(
-            range_units=_to_date("units_to_date", end) - _to_date("units_to_date", before),
-            range_revenue=_to_date("revenue_to_date", end) - _to_date("revenue_to_date", before),
+            range_units=_to_date("units_to_date", "units", end) - _to_date("units_to_date", "units", before),
+            range_revenue=(
+                _to_date("revenue_to_date", "revenue", end) - _to_date("revenue_to_date", "revenue", before)
+            ),
         )
         .filter(range_units__gt=0)
         .values_list("device_id", "product_id", "product__name", "range_units", "range_revenue")
