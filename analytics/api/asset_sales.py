@@ -251,11 +251,11 @@ class AssetSalesView(APIView):
     the same as query parameters, the filters at the top level. Devices are those the user may see.
 
     Scale: a fixed number of queries whatever the fleet size (the user's permissions, one per filter
-    of ids given, then the devices, their sales per day from the daily rollup, and the page's top
-    products). The score, the ranking, ``fleet_summary`` and ``benchmarks`` always cover every matching
-    device; ``devices`` is one page of the ranking (``page_size`` 100 by default, at most 1000), and the
-    heavy fields (``trend``: a row per day; ``top_products``) are built for that page only and can be
-    left out with ``include=``. The per-day read is devices × days with sales rows, the bound on memory.
+    of ids given, then the devices, their totals and score sums grouped in the database from the
+    device-day rollup, and for the page its days and its top products). The score, the ranking,
+    ``fleet_summary`` and ``benchmarks`` always cover every matching device; ``devices`` is one page of
+    the ranking (``page_size`` 100 by default, at most 1000), and the heavy fields (``trend``: a row
+    per day; ``top_products``) are built for that page only and can be left out with ``include=``.
     """
 
     permission_classes = [CanViewSales]
