@@ -4,7 +4,8 @@
     .venv/bin/python bench/analytics.py --repeat 15 --spec-repeat 3
 
 Prints p50 and p95 of the all-devices asset-sales report (trend and top products for every device)
-called directly and over HTTP, of each export format when the export endpoint exists, then the
+called directly and over HTTP, of the request the dashboard makes (every device ranked, trend and
+top products for the first page of 100), of each export format, then the
 spec's pattern on the same database (one aggregate over the raw sales, then two queries per device)
 and the ratio. Reads only: the superuser is never saved and nothing is written.
 """
@@ -146,7 +147,8 @@ def main():
         assert response.status_code == 200, response.content[:500]
 
     # What the portal's table asks for: the whole fleet ranked, heavy fields for the first page only.
-    print_timing(f"asset-sales (ours, POST over HTTP, page of {DEFAULT_PAGE_SIZE})", timed(default_page, args.repeat))
+    page_durations = timed(default_page, args.repeat)
+    print_timing(f"asset-sales (ours, POST over HTTP, page of {DEFAULT_PAGE_SIZE})", page_durations)
 
     url = export_url()
     if url is None:
@@ -169,7 +171,8 @@ def main():
         spec_durations.append(time.perf_counter() - started)
     spec = percentile(sorted(spec_durations), 0.5)
     print(f"spec pattern: {spec:.1f} s (p50 of {args.spec_repeat} runs; {1 + 2 * spec_devices:,} queries on raw sales)")
-    print(f"ratio: {spec / percentile(http_durations, 0.5):.1f}× (spec pattern / ours over HTTP, p50)")
+    print(f"ratio: {spec / percentile(page_durations, 0.5):.1f}× (spec pattern / ours over HTTP, page of 100, p50)")
+    print(f"ratio: {spec / percentile(http_durations, 0.5):.1f}× (spec pattern / ours over HTTP, every device, p50)")
     print(f"ratio: {spec / percentile(direct_durations, 0.5):.1f}× (spec pattern / asset_sales_report, p50)")
 
 
