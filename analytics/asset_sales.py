@@ -295,17 +295,21 @@ def _daily_trend(device_ids: list[int], day_list: list[dt.date]) -> dict[int, li
     }
 
 
-def _to_date(field: str, total: str, day: dt.date) -> Case:
-    """A device-product's running total ``field`` at the end of ``day``.
+def _to_date(field: str, total: str, day: dt.date | None) -> Case | Value | F:
+    """A device-product's running total ``field`` at the end of ``day`` (None: before its first sale).
 
     Its all-time ``total`` when its last sale came before the day ended, 0 when its first came after;
     otherwise its last rollup row on or before the day (an index lookup, made only then).
     """
+    output_field = DailyProductSales._meta.get_field(field)
+    if day is None:
+        return Value(0, output_field=output_field)
+    if day == dt.date.max:  # the calendar's last day never ends: every sale came before
+        return F(total)
     day_end = local_midnight(day + dt.timedelta(days=1))
     last_row = DailyProductSales.objects.filter(
         device=OuterRef("device"), product=OuterRef("product"), date__lte=day
     ).order_by("-date")
-    output_field = DailyProductSales._meta.get_field(field)
     return Case(
         When(last_sold_at__lt=day_end, then=F(total)),
         When(first_sold_at__gte=day_end, then=Value(0)),
@@ -325,7 +329,7 @@ def device_top_products(
     per_device = defaultdict(list)
     if not device_ids:
         return per_device
-    before = start - dt.timedelta(days=1)
+    before = start - dt.timedelta(days=1) if start > dt.date.min else None
     rows = (
         DeviceProductSales.objects.filter(device_id__in=device_ids)
         .annotate(
@@ -348,6 +352,23 @@ def device_top_products(
     return per_device
 
 
+# The device row fields the ranking may be re-sorted by (``order_by``), '-' in front for descending.
+ORDERABLE_FIELDS = (
+    "fleet_rank",
+    "asset",
+    "location_name",
+    "device_type",
+    "route",
+    "total_revenue",
+    "total_units",
+    "total_transactions",
+    "daily_revenue",
+    "avg_transaction_value",
+    "active_days",
+    "performance_score",
+)
+
+
 def asset_sales_report(
     *,
     devices: QuerySet[Device],
@@ -356,14 +377,20 @@ def asset_sales_report(
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
     include: frozenset[str] = HEAVY_FIELDS,
+    order_by: str = "fleet_rank",
 ) -> dict:
     """Every device of ``devices``, with its sales from ``start`` to ``end`` (local days, inclusive), ranked.
 
     The score, the ranking, ``fleet_summary`` and ``benchmarks`` cover all of ``devices`` (with zeros for
-    a device that sold nothing); ``devices`` in the answer is one page of the ranking. ``include`` names
-    the heavy per-device fields to add to that page: ``trend`` (every day of the range, zero-filled) and
-    ``top_products``. Raises ValidationError for a page past the last.
+    a device that sold nothing); ``devices`` in the answer is one page of the ranking, sorted first by
+    ``order_by`` (one of ``ORDERABLE_FIELDS``, '-' in front for descending; ties and devices without the
+    field keep rank order, the latter last). ``include`` names the heavy per-device fields to add to that
+    page: ``trend`` (every day of the range, zero-filled) and ``top_products``. Raises ValidationError for
+    a page past the last or an unknown ``order_by``.
     """
+    order_field = order_by.removeprefix("-")
+    if order_field not in ORDERABLE_FIELDS:
+        raise ValidationError({"order_by": f"Cannot sort by {order_by!r}; choose among {', '.join(ORDERABLE_FIELDS)}."})
     days = (end - start).days + 1
     rows = _device_rows(devices)
     index = {row["device_id"]: i for i, row in enumerate(rows)}
@@ -409,7 +436,13 @@ def asset_sales_report(
     pages = max(1, math.ceil(count / page_size))
     if page > pages:
         raise ValidationError({"page": f"Page {page} is past the last page, {pages}."})
-    page_rows = ranked[(page - 1) * page_size : page * page_size]
+    # Sorting is stable, so ties keep rank order even when descending.
+    ordered = sorted(
+        (row for row in ranked if row[order_field] is not None),
+        key=lambda row: row[order_field],
+        reverse=order_by.startswith("-"),
+    ) + [row for row in ranked if row[order_field] is None]
+    page_rows = ordered[(page - 1) * page_size : page * page_size]
     page_ids = [row["device_id"] for row in page_rows]
 
     if "trend" in include:
