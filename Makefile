@@ -15,7 +15,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements.txt -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+# Front-end libraries (Chart.js, Leaflet) exactly as package-lock.json pins them; npm writes the stamp.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+setup: $(VENV)/.installed node_modules/.package-lock.json
 
 ## Serve the portal on the embedded default: SQLite, Celery inline, a demo fleet, a printed demo login.
 run: setup

@@ -1,12 +1,12 @@
 """Reads of planograms, scoped to what the asking user may see."""
 
-from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
 
 from devices.models import Cabinet, Device, Route
 from devices.selectors import devices_visible_to
 
 from .choices import Urgency
-from .models import Planogram, PlanogramSlot, UrgencyThresholds, slot_grid_order
+from .models import Planogram, PlanogramSlot, SlotMetrics, UrgencyThresholds, slot_grid_order
 
 
 def planograms_visible_to(user) -> QuerySet[Planogram]:
@@ -49,17 +49,48 @@ def routes_with_urgency_counts(routes: QuerySet[Route], thresholds: UrgencyThres
 def route_devices_with_metrics(route: Route, thresholds: UrgencyThresholds) -> QuerySet[Device]:
     """A route's active devices, most urgent first, with location, metrics, cabinets and slots.
 
+    Devices, cabinets and slots each carry their ``urgency`` from their own DRI and ``thresholds``.
     Four queries whatever the route's size: devices (with location, type and metrics joined),
     cabinets (with type, metrics and planogram joined), and slots (with product and metrics).
     """
-    slots = PlanogramSlot.objects.select_related("product", "metrics").order_by(*slot_grid_order())
-    cabinets = Cabinet.objects.select_related("cabinet_type", "metrics", "planogram").order_by("index")
+    urgency = urgency_expression(thresholds)
+    slots = PlanogramSlot.objects.select_related("product", "metrics").annotate(urgency=urgency)
+    slots = slots.order_by(*slot_grid_order())
+    cabinets = Cabinet.objects.select_related("cabinet_type", "metrics", "planogram").annotate(urgency=urgency)
+    cabinets = cabinets.order_by("index")
     return (
         Device.objects.filter(route=route)
         .select_related("location", "device_type", "metrics")
-        .annotate(urgency=urgency_expression(thresholds))
+        .annotate(urgency=urgency)
         .prefetch_related(
             Prefetch("cabinets", queryset=cabinets), Prefetch("cabinets__planogram__slots", queryset=slots)
         )
         .order_by(F("metrics__days_remaining_inventory").asc(nulls_last=True), "asset")
+    )
+
+
+def route_pick_list(route: Route, device_ids) -> list[dict]:
+    """What to load on a route's chosen devices: per product, the units to par summed over their cabinets' slots.
+
+    One query over the last calculation's slot metrics. Each line is ``{product, name, category,
+    units_to_par}``, ordered by category and name; products already at par are left off. Devices
+    not on the route, or retired, add nothing.
+    """
+    return list(
+        SlotMetrics.objects.filter(device__route=route, device__deleted_at__isnull=True, device__in=device_ids)
+        .values("product")
+        .annotate(name=F("product__name"), category=F("product__category"), units_to_par=Sum("units_to_par"))
+        .filter(units_to_par__gt=0)
+        .order_by("category", "name", "product")
+    )
+
+
+def device_cabinets_with_metrics(device: Device) -> QuerySet[Cabinet]:
+    """The device's cabinets with their metrics and their planogram's slots in grid order: two queries."""
+    slots = PlanogramSlot.objects.select_related("product", "metrics").order_by(*slot_grid_order())
+    return (
+        Cabinet.objects.filter(device=device)
+        .select_related("cabinet_type", "metrics", "planogram")
+        .prefetch_related(Prefetch("planogram__slots", queryset=slots))
+        .order_by("index")
     )

@@ -43,6 +43,6 @@ def test_healthz_reports_a_reachable_broker(client, settings):
     assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
 
 
-def test_the_front_door_leads_to_the_admin_login(client, db):
+def test_the_front_door_leads_to_the_portal_login(client, db):
     response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0].startswith("/admin/login/")
+    assert response.redirect_chain[-1][0].startswith("/login/")

@@ -57,13 +57,13 @@ def page(browser, request, viewport):
 
 @pytest.fixture
 def log_in(live_server):
-    """Log ``page`` in through the real login form as ``user`` (whose password is ``password``)."""
+    """Log ``page`` in through the portal's login page as ``user`` (whose password is ``password``)."""
 
-    def log_in(page, user, password="portal-pass-123"):
-        page.goto(f"{live_server.url}/admin/login/")
+    def log_in(page, user, password="portal-pass-123", next_url=""):
+        page.goto(f"{live_server.url}/login/" + (f"?next={next_url}" if next_url else ""))
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
-        page.click("input[type=submit]")
+        page.click("button[type=submit]")
         page.wait_for_load_state()
 
     return log_in
