@@ -27,10 +27,16 @@ EDITABLE_FLEET = [
     ("planograms", "urgencythresholds", ("view", "change")),
     # Adding a metrics run is requesting a recalculation; runs themselves are never edited.
     ("planograms", "metricsrun", ("view", "add")),
+    # A service visit is recorded by restocking (which writes its movements); movements are the audit trail.
+    ("planograms", "servicevisit", ("view", "add")),
+    ("planograms", "inventorymovement", READ),
     ("analytics", "sale", EDIT),
     ("analytics", "dailyproductsales", READ),
     ("analytics", "devicedailysales", READ),
     ("analytics", "deviceproductsales", READ),
+    # Adding a DEX import is uploading an audit; imports and their readings are never edited.
+    ("analytics", "deximport", ("view", "add")),
+    ("analytics", "dexreading", READ),
 ]
 
 # (app label, model name or "*" for every model of the app, actions or full codenames)
@@ -63,6 +69,8 @@ ROLE_PERMISSIONS = {
         ("planograms", "*", READ),
         # A driver refreshes the metrics of their own route's devices (scoped by the view).
         ("planograms", "metricsrun", ("add",)),
+        # A driver restocks their own route's devices (scoped by the view).
+        ("planograms", "servicevisit", ("add",)),
     ],
 }
 

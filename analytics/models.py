@@ -1,5 +1,6 @@
 """Sales as they happened, one row per vend (or per reported batch of vends)."""
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -19,6 +20,12 @@ class Sale(models.Model):
     units = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
     cash_amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
     sold_at = models.DateTimeField()
+    transaction_id = models.CharField(
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="The client's id of the sale; a sale whose device already has this id is not recorded again.",
+    )
 
     class Meta:
         ordering = ["-sold_at"]
@@ -28,6 +35,8 @@ class Sale(models.Model):
             models.Index(fields=["device", "product", "sold_at"], name="sale_device_product_idx"),
         ]
         constraints = [
+            # Null ids never collide: sales without one are not deduplicated.
+            models.UniqueConstraint(fields=["device", "transaction_id"], name="sale_unique_transaction_per_device"),
             models.CheckConstraint(
                 condition=Q(units__gte=1),
                 name="sale_units_positive",
@@ -140,3 +149,70 @@ class DeviceProductSales(models.Model):
 
     def __str__(self):
         return f"{self.device_id}/{self.product_id}: {self.units} units"
+
+
+class DexImportStatus(models.TextChoices):
+    PARSED = "parsed", "Parsed: first read of the machine, the base of the next"
+    RECORDED = "recorded", "Recorded: sales since the previous read"
+    NEEDS_REVIEW = "needs_review", "Needs review: counters re-initialised, nothing recorded"
+    REJECTED = "rejected", "Rejected: nothing recorded"
+
+
+class DexImport(models.Model):
+    """One uploaded DEX (EVA-DTS) audit file: the file itself, what reading it found, and what it recorded.
+
+    The raw file is kept in the row (a few kilobytes), written in the same transaction as its reading
+    and sales, so no file can exist without its record or the other way round, and backups hold both.
+    A file is identified by its SHA-256: the same bytes imported again record nothing.
+    """
+
+    file_name = models.CharField(max_length=255)
+    raw_file = models.BinaryField(editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="dex_imports")
+    machine_serial = models.CharField(max_length=100, blank=True, help_text="ID101 as the audit gives it.")
+    machine_asset = models.CharField(max_length=100, blank=True, help_text="ID106 as the audit gives it.")
+    read_at = models.DateTimeField(null=True, blank=True, help_text="When the machine was read (EA3, else ID5).")
+    status = models.CharField(max_length=12, choices=DexImportStatus.choices)
+    parse_record = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Warnings and errors with their lines, counts, and what each selection sold.",
+    )
+    sales_recorded = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = "DEX import"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.status})"
+
+
+class DexReading(models.Model):
+    """One read of a machine's counters, from a DEX import: the base the next read's sales are counted from.
+
+    Reads follow each other in a chain; a re-initialisation of the machine's counters starts a new one.
+    """
+
+    dex_import = models.OneToOneField(DexImport, on_delete=models.CASCADE, related_name="reading")
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="dex_readings", db_index=False)
+    read_at = models.DateTimeField()
+    counters = models.JSONField(help_text="Per selection: units and value since initialisation and since reset.")
+    decimals = models.PositiveSmallIntegerField(help_text="Decimal places of the values (ID401).")
+    chain = models.PositiveIntegerField(default=1, help_text="Goes up by one at each re-initialisation.")
+    needs_review = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["device", "-read_at"]
+        constraints = [
+            # Also the index the last reading of a device is found by.
+            models.UniqueConstraint(fields=["device", "read_at"], name="dexreading_unique_read_per_device"),
+        ]
+
+    def __str__(self):
+        return f"{self.device_id} read on {self.read_at:%Y-%m-%d %H:%M}"

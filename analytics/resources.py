@@ -1,57 +1,136 @@
-"""Spreadsheet import and export of sales: device asset, product SKU, slot position (optional), units, cash, time.
+"""Spreadsheet import and export of sales: device asset, product SKU, slot position, units, cash, time, transaction id.
 
-A sale is identified by its device, product and moment, so re-importing a sales file updates it
-instead of counting the sales twice.
+An import takes the path every sale takes: the file's rows are resolved together by
+``sales_rows_resolve`` (the API's rules and messages, a fixed number of queries for the whole
+file) and recorded together by ``sales_record`` (stock lowered, movements, rollups, metrics).
+A sale already recorded is skipped, so a file can be imported again: by its ``transaction_id``
+when the row has one, otherwise by its device, product and moment.
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 from import_export import fields, widgets
 
 from devices.models import Device
-from devices.resources import LookupWidget, PortalResource
+from devices.resources import PortalResource
 from planograms.models import PlanogramSlot, Product
 
 from .models import Sale
+from .services import SaleEntry, SaleRowsInvalid, sales_record, sales_rows_resolve
 
-
-class SlotPositionWidget(widgets.ForeignKeyWidget):
-    """A slot named by its position among the slots of the row's device (the ``device`` column)."""
-
-    def __init__(self):
-        super().__init__(PlanogramSlot, "position")
-
-    def get_queryset(self, value, row, *args, **kwargs):
-        return PlanogramSlot.objects.filter(
-            planogram__cabinet__device__in=Device.objects.filter(asset=row.get("device"))
-        )
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value.strip() if isinstance(value, str) else value, row, **kwargs)
-        except PlanogramSlot.DoesNotExist:
-            raise ValueError(f"Device {row.get('device')} has no slot {value}.") from None
-        except PlanogramSlot.MultipleObjectsReturned:
-            raise ValueError(f"Device {row.get('device')} has a slot {value} in more than one cabinet.") from None
-
-
-class SoldAtWidget(widgets.DateTimeWidget):
-    """A date and time, read in the operator's time zone (``TIME_ZONE``)."""
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except ValueError:
-            raise ValueError(f"“{value}” is not a date and time; write it as YYYY-MM-DD HH:MM:SS.") from None
+# A spreadsheet names devices and products (as the export writes them), never by id.
+NAMED_COLUMNS = ("device", "product", "slot", "transaction_id")
 
 
 class SaleResource(PortalResource):
-    device = fields.Field(attribute="device", column_name="device", widget=LookupWidget(Device, "asset"))
-    product = fields.Field(attribute="product", column_name="product", widget=LookupWidget(Product, "sku"))
-    slot = fields.Field(attribute="slot", column_name="slot", widget=SlotPositionWidget())
-    sold_at = fields.Field(attribute="sold_at", column_name="sold_at", widget=SoldAtWidget())
+    device = fields.Field(attribute="device", column_name="device", widget=widgets.ForeignKeyWidget(Device, "asset"))
+    product = fields.Field(attribute="product", column_name="product", widget=widgets.ForeignKeyWidget(Product, "sku"))
+    slot = fields.Field(
+        attribute="slot", column_name="slot", widget=widgets.ForeignKeyWidget(PlanogramSlot, "position")
+    )
 
     class Meta:
         model = Sale
-        fields = ("device", "product", "slot", "units", "cash_amount", "sold_at")
-        import_id_fields = ("device", "product", "sold_at")
-        clean_model_instances = True
-        skip_unchanged = True
+        fields = ("device", "product", "slot", "units", "cash_amount", "sold_at", "transaction_id")
+        # Every row is a new sale (no per-row lookup); sales_record writes them all at the end.
+        force_init_instance = True
+        use_bulk = True
+        batch_size = None
+
+    def before_import(self, dataset, **kwargs):
+        """Resolve every row at once; remember each row's sale, its errors, or that it is already recorded."""
+        self.user = kwargs.get("user")
+        rows = {number: dict(zip(dataset.headers, values, strict=True)) for number, values in enumerate(dataset, 1)}
+        # Spreadsheets often end in empty lines; they are not rows to resolve (skip_row skips them).
+        rows = {number: row for number, row in rows.items() if any(value not in (None, "") for value in row.values())}
+        raw = [
+            {name: _spreadsheet_value(name, value) for name, value in row.items() if name is not None}
+            for row in rows.values()
+        ]
+        numbers = list(rows)
+        try:
+            entries = sales_rows_resolve(raw)
+        except SaleRowsInvalid as invalid:
+            self.entries, self.row_errors = {}, {numbers[index]: errors for index, errors in invalid.row_errors.items()}
+        else:
+            self.entries, self.row_errors = dict(zip(numbers, entries, strict=True)), {}
+        self.already_recorded = _already_recorded(self.entries)
+
+    def import_instance(self, instance, row, **kwargs):
+        number = kwargs["row_number"]
+        if number in self.row_errors:
+            raise ValidationError(
+                {
+                    (NON_FIELD_ERRORS if field == "non_field_errors" else field): messages
+                    for field, messages in self.row_errors[number].items()
+                }
+            )
+        self.row_number = number
+        entry = self.entries.get(number)
+        if entry is not None:
+            for name, value in entry.__dict__.items():
+                setattr(instance, name, value)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if not import_validation_errors and self.row_number in self.already_recorded:
+            return True
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Record the file's new sales through ``sales_record``, in the import's transaction.
+
+        A file with a bad row records nothing (its other rows were not resolved).
+        """
+        if not self.create_instances or self.row_errors:
+            self.create_instances.clear()
+            return
+        entries = [
+            SaleEntry(**{name: getattr(sale, name) for name in SaleEntry.__dataclass_fields__})
+            for sale in self.create_instances
+        ]
+        try:
+            sales_record(entries=entries, user=self.user)
+        except Exception as error:  # reported as the import's error; the whole file is rolled back
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+
+def _spreadsheet_value(column: str, value):
+    """A cell as ``sales_rows_resolve`` reads it: names as strings, even when a spreadsheet typed them as numbers."""
+    if column in NAMED_COLUMNS and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    return value
+
+
+def _already_recorded(entries: dict[int, SaleEntry]) -> set[int]:
+    """The rows whose sale was recorded before, or earlier in the file.
+
+    By transaction id when the row has one, otherwise by device, product and moment.
+    """
+    if not entries:
+        return set()
+    with_id = [entry for entry in entries.values() if entry.transaction_id is not None]
+    without_id = [entry for entry in entries.values() if entry.transaction_id is None]
+    device_ids = {entry.device_id for entry in entries.values()}
+    recorded_ids = set(
+        Sale.objects.filter(
+            device_id__in=device_ids, transaction_id__in={entry.transaction_id for entry in with_id}
+        ).values_list("device_id", "transaction_id")
+    )
+    recorded_moments = set(
+        Sale.objects.filter(
+            Q(device_id__in=device_ids), Q(sold_at__in={entry.sold_at for entry in without_id})
+        ).values_list("device_id", "product_id", "sold_at")
+    )
+    seen, repeated = set(), set()
+    for number, entry in entries.items():
+        key = (
+            (entry.device_id, entry.transaction_id)
+            if entry.transaction_id is not None
+            else (entry.device_id, entry.product_id, entry.sold_at)
+        )
+        if key in recorded_ids or key in recorded_moments or key in seen:
+            repeated.add(number)
+        seen.add(key)
+    return repeated

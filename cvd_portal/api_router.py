@@ -7,6 +7,7 @@ from accounts.api.views import ObtainTokenView
 from analytics.api.asset_sales import AssetSalesView
 from analytics.api.comparisons import LocationPerformanceView, TopPerformersView, WeeklySalesView
 from analytics.api.device_analysis import DeviceAnalysisView
+from analytics.api.dex import DexImportView
 from analytics.api.exports import AssetSalesExportView
 from analytics.api.views import SaleViewSet
 from devices.api.views import (
@@ -17,6 +18,7 @@ from devices.api.views import (
     LocationViewSet,
     RouteViewSet,
 )
+from planograms.api.inventory_views import InventoryMovementViewSet, RestockView
 from planograms.api.metrics_views import MetricsCalculateView, MetricsRunViewSet, RouteDevicesView
 from planograms.api.views import PlanogramSlotViewSet, PlanogramViewSet, ProductViewSet
 
@@ -32,10 +34,12 @@ router.register("planograms", PlanogramViewSet, basename="planograms")
 router.register("planogram-slots", PlanogramSlotViewSet, basename="planogram-slots")
 router.register("sales", SaleViewSet, basename="sales")
 router.register("metrics/runs", MetricsRunViewSet, basename="metrics-runs")
+router.register("inventory-movements", InventoryMovementViewSet, basename="inventory-movements")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("metrics/calculate", MetricsCalculateView.as_view(), name="metrics-calculate"),
+    path("restocks", RestockView.as_view(), name="restocks"),
     path("routes/<int:pk>/devices", RouteDevicesView.as_view(), name="route-devices"),
     path("analytics/asset-sales", AssetSalesView.as_view(), name="asset-sales"),
     path("analytics/asset-sales/export", AssetSalesExportView.as_view(), name="asset-sales-export"),
@@ -43,5 +47,6 @@ urlpatterns = [
     path("analytics/top-performers", TopPerformersView.as_view(), name="analytics-top-performers"),
     path("analytics/weekly", WeeklySalesView.as_view(), name="analytics-weekly"),
     path("analytics/devices/<int:pk>/analysis", DeviceAnalysisView.as_view(), name="device-analysis"),
+    path("dex", DexImportView.as_view(), name="dex-import"),
     *router.urls,
 ]

@@ -14,6 +14,9 @@ from cvd_portal.admin import (
     changelist_link,
     link_column,
 )
+from planograms.choices import RestockMode
+from planograms.models import PlanogramSlot
+from planograms.services.inventory import restock
 
 from .filters import DeviceStatusFilter
 from .models import MAX_CABINETS_PER_DEVICE, Cabinet, CabinetType, Device, DeviceType, Location, Route
@@ -21,6 +24,43 @@ from .resources import DeviceResource, LocationResource, RouteResource
 from .services import device_restore, device_soft_delete
 
 ACTIVE_DEVICES = Q(devices__deleted_at__isnull=True)
+
+
+class RestockActions:
+    """ "Fill to par" and "Fill to capacity": one service visit per device, through ``restock``.
+
+    The admin says which slots a selected row stands for (``slots_to_restock``); the actions need
+    the permission to record service visits.
+    """
+
+    restock_actions = ("restock_to_par", "restock_to_capacity")
+
+    def slots_to_restock(self, obj):
+        raise NotImplementedError
+
+    def has_restock_permission(self, request):
+        return request.user.has_perm("planograms.add_servicevisit")
+
+    def _restock(self, request, queryset, mode):
+        visits = [
+            restock(slots=slots, mode=mode, user=request.user)
+            for slots in map(self.slots_to_restock, queryset)
+            if slots.exists()
+        ]
+        filled = sum(visit.movements.count() for visit in visits)
+        self.message_user(
+            request,
+            f"{mode.label}: recorded {len(visits)} service visit(s), {filled} slot(s) filled.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Fill to par (record a service visit)", permissions=["restock"])
+    def restock_to_par(self, request, queryset):
+        self._restock(request, queryset, RestockMode.PAR)
+
+    @admin.action(description="Fill to capacity (record a service visit)", permissions=["restock"])
+    def restock_to_capacity(self, request, queryset):
+        self._restock(request, queryset, RestockMode.CAPACITY)
 
 
 class SoftDeletedDevicesMixin:
@@ -125,7 +165,7 @@ class CabinetInline(RolledUpMetricsColumns, admin.TabularInline):
 
 
 @admin.register(Device)
-class DeviceAdmin(RolledUpMetricsColumns, PortalImportExportAdmin):
+class DeviceAdmin(RestockActions, RolledUpMetricsColumns, PortalImportExportAdmin):
     resource_classes = [DeviceResource]
     list_display = (
         "asset",
@@ -155,7 +195,10 @@ class DeviceAdmin(RolledUpMetricsColumns, PortalImportExportAdmin):
         "deleted_by",
     )
     inlines = (CabinetInline,)
-    actions = ("soft_delete_devices", "restore_devices")
+    actions = ("soft_delete_devices", "restore_devices", *RestockActions.restock_actions)
+
+    def slots_to_restock(self, device):
+        return PlanogramSlot.objects.filter(planogram__cabinet__device=device)
 
     def get_queryset(self, request):
         # Soft-deleted devices stay reachable (behind the status filter) so they can be seen and restored.
@@ -198,7 +241,9 @@ class DeviceAdmin(RolledUpMetricsColumns, PortalImportExportAdmin):
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(RolledUpMetricsColumns, SoftDeletedDevicesMixin, DeletesComputedDataMixin, admin.ModelAdmin):
+class CabinetAdmin(
+    RestockActions, RolledUpMetricsColumns, SoftDeletedDevicesMixin, DeletesComputedDataMixin, admin.ModelAdmin
+):
     list_display = (
         "__str__",
         "device_link",
@@ -213,6 +258,10 @@ class CabinetAdmin(RolledUpMetricsColumns, SoftDeletedDevicesMixin, DeletesCompu
     search_fields = ("device__asset",)
     readonly_fields = ("is_parent", *RolledUpMetricsColumns.ROLLED_UP_COLUMNS)
     autocomplete_fields = ("device", "cabinet_type")
+    actions = RestockActions.restock_actions
+
+    def slots_to_restock(self, cabinet):
+        return PlanogramSlot.objects.filter(planogram__cabinet=cabinet)
 
     def get_queryset(self, request):
         # A cabinet is named after its device, on every page and in autocomplete results.

@@ -21,10 +21,12 @@ from .models import (
     ROLLED_UP_METRIC_FIELDS,
     CabinetMetrics,
     DeviceMetrics,
+    InventoryMovement,
     MetricsRun,
     Planogram,
     PlanogramSlot,
     Product,
+    ServiceVisit,
     SlotMetrics,
     UrgencyThresholds,
     slot_grid_order,
@@ -264,3 +266,57 @@ class MetricsRunAdmin(ComputedDataAdmin):
     @admin.display(description="error")
     def short_error(self, run):
         return run.error[:80]
+
+
+class InventoryMovementInline(admin.TabularInline):
+    model = InventoryMovement
+    fields = ("slot", "reason", "quantity_before", "quantity_after", "occurred_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ServiceVisit)
+class ServiceVisitAdmin(ComputedDataAdmin):
+    """Visits are recorded by restocking ("Fill to par" on devices and cabinets, ``POST /api/restocks``)."""
+
+    list_display = ("performed_at", "device_link", "performed_by", "recorded_at")
+    list_filter = ("device__route",)
+    list_select_related = ("device", "performed_by")
+    search_fields = ("device__asset", "performed_by__username")
+    date_hierarchy = "performed_at"
+    inlines = (InventoryMovementInline,)
+
+    device_link = link_column("device", "device", ordering="device__asset")
+
+
+@admin.register(InventoryMovement)
+class InventoryMovementAdmin(ComputedDataAdmin):
+    """The inventory audit trail: every change of a slot's quantity, never edited."""
+
+    list_display = (
+        "occurred_at",
+        "device_link",
+        "slot",
+        "reason",
+        "quantity_before",
+        "quantity_after",
+        "shortfall",
+        "user",
+        "visit_link",
+    )
+    list_filter = ("reason", "slot__planogram__cabinet__device__route")
+    list_select_related = ("slot__planogram__cabinet__device", "user", "service_visit")
+    search_fields = ("slot__planogram__cabinet__device__asset", "slot__position")
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+    device_link = link_column("slot.planogram.cabinet.device", "device")
+
+    visit_link = link_column("service_visit", "service visit")

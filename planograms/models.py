@@ -11,7 +11,7 @@ from django.db.models.functions import Length, Substr
 
 from devices.models import Cabinet, Device
 
-from .choices import MetricsRunScope, MetricsRunStatus
+from .choices import InventoryMovementReason, MetricsRunScope, MetricsRunStatus
 
 SLOT_POSITION_PATTERN = r"^[A-Z][1-9][0-9]?$"
 
@@ -309,3 +309,64 @@ class MetricsRun(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+
+class ServiceVisit(models.Model):
+    """A visit to a device that restocked or counted its slots; its movements say what changed."""
+
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="service_visits")
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="service_visits"
+    )
+    performed_at = models.DateTimeField(help_text="When the slots were filled or counted.")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-performed_at"]
+        indexes = [models.Index(fields=["device", "performed_at"], name="servicevisit_device_idx")]
+
+    def __str__(self):
+        return f"Visit to {self.device} on {self.performed_at:%Y-%m-%d %H:%M}"
+
+
+class InventoryMovement(models.Model):
+    """One change of a slot's quantity: before, after, why, who and when (the inventory audit trail).
+
+    Sales write one movement per slot per ingested batch, their units summed. ``shortfall`` counts
+    the units sold beyond the stock on hand: the quantity stops at zero and the gap is kept here.
+    """
+
+    slot = models.ForeignKey(PlanogramSlot, on_delete=models.CASCADE, related_name="movements")
+    reason = models.CharField(max_length=10, choices=InventoryMovementReason.choices)
+    quantity_before = models.PositiveIntegerField()
+    quantity_after = models.PositiveIntegerField()
+    shortfall = models.PositiveIntegerField(default=0, help_text="Units sold beyond the stock on hand.")
+    service_visit = models.ForeignKey(
+        ServiceVisit, on_delete=models.CASCADE, null=True, blank=True, related_name="movements"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            models.Index(fields=["slot", "occurred_at"], name="movement_slot_occurred_idx"),
+            models.Index(fields=["occurred_at"], name="movement_occurred_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(shortfall=0) | Q(reason=InventoryMovementReason.SALE),
+                name="movement_shortfall_only_for_sales",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} at slot {self.slot_id}: {self.quantity_before} → {self.quantity_after}"
+
+    @property
+    def change(self) -> int:
+        return self.quantity_after - self.quantity_before

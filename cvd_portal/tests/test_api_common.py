@@ -77,7 +77,7 @@ def test_anonymous_is_401(api_client, resource):
 
 def test_api_root_needs_login_and_lists_every_resource(api_client, client_for, viewer):
     assert api_client.get("/api/").status_code == 401
-    assert set(client_for(viewer).get("/api/").json()) == {*RESOURCES, "metrics/runs"}
+    assert set(client_for(viewer).get("/api/").json()) == {*RESOURCES, "metrics/runs", "inventory-movements"}
 
 
 def test_token_from_username_and_password_authenticates(api_client, make_user):

@@ -5,13 +5,16 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.dex.services import dex_import
 from analytics.services import sales_rollups_rebuild
+from analytics.tests.dex_writer import dex_audit_file
 from analytics.tests.factories import SaleFactory
 from cvd_portal.admin import ComputedDataAdmin
 from devices.models import Cabinet, Device, Location, Route
 from devices.tests.factories import CabinetFactory, DeviceFactory, LocationFactory, RouteFactory
-from planograms.choices import MetricsRunScope, MetricsRunStatus
+from planograms.choices import MetricsRunScope, MetricsRunStatus, RestockMode
 from planograms.models import CabinetMetrics, MetricsRun, Planogram, SlotMetrics, UrgencyThresholds
+from planograms.services.inventory import restock
 from planograms.services.metrics import recalculate_metrics
 from planograms.tests.factories import PlanogramSlotFactory
 
@@ -29,9 +32,14 @@ def admin_url(model, view, *args):
 
 @pytest.fixture
 def one_of_each(db):
-    """At least one row of every fleet model: a sale from a slot, its rollup, metrics and a run."""
+    """At least one row of every fleet model: a sale from a slot, its rollup, metrics, a run, a restock, a DEX read."""
     slot = PlanogramSlotFactory()
-    SaleFactory(device=slot.planogram.cabinet.device, product=slot.product, slot=slot)
+    device = slot.planogram.cabinet.device
+    SaleFactory(device=device, product=slot.product, slot=slot)
+    restock(slots=[slot], mode=RestockMode.CAPACITY)
+    device.serial_number = "SN-1"
+    device.save()
+    dex_import(file_name="audit.dex", data=dex_audit_file(selections=[], serial="SN-1"))
     sales_rollups_rebuild()
     recalculate_metrics()
     MetricsRun.objects.create(scope=MetricsRunScope.FULL, status=MetricsRunStatus.SUCCEEDED)
@@ -61,6 +69,10 @@ def test_every_fleet_model_is_in_the_admin():
         "analytics.Sale",
         "analytics.DailyProductSales",
         "analytics.DeviceDailySales",
+        "analytics.DexImport",
+        "analytics.DexReading",
+        "planograms.ServiceVisit",
+        "planograms.InventoryMovement",
     }
 
 

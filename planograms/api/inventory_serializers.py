@@ -1,0 +1,94 @@
+"""Serializers of the inventory API: restocks (service visits) and the movements they write."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from cvd_portal.api.serializers import VisiblePrimaryKeyRelatedField
+from devices.selectors import cabinets_visible_to, devices_visible_to
+from planograms.choices import RestockMode
+from planograms.models import InventoryMovement, PlanogramSlot, ServiceVisit
+
+
+class InventoryMovementSerializer(serializers.ModelSerializer):
+    slot_position = serializers.CharField(source="slot.position", read_only=True)
+    device = serializers.IntegerField(source="slot.planogram.cabinet.device_id", read_only=True)
+
+    class Meta:
+        model = InventoryMovement
+        fields = [
+            "id",
+            "slot",
+            "slot_position",
+            "device",
+            "reason",
+            "quantity_before",
+            "quantity_after",
+            "shortfall",
+            "service_visit",
+            "user",
+            "occurred_at",
+            "recorded_at",
+        ]
+
+
+class ServiceVisitSerializer(serializers.ModelSerializer):
+    movements = InventoryMovementSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ServiceVisit
+        fields = ["id", "device", "performed_by", "performed_at", "recorded_at", "note", "movements"]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleDeviceField(VisiblePrimaryKeyRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(visible_to=devices_visible_to, **kwargs)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleCabinetField(VisiblePrimaryKeyRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(visible_to=cabinets_visible_to, **kwargs)
+
+
+class RestockSerializer(serializers.Serializer):
+    """A service visit to one device (all its slots) or one of its cabinets.
+
+    ``counts`` (for ``mode=count``) maps slots to counted quantities; a slot is its id or its
+    position (e.g. "A1"), a position being looked up in the cabinet, or in the device's parent cabinet.
+    """
+
+    device = VisibleDeviceField(required=False)
+    cabinet = VisibleCabinetField(required=False)
+    mode = serializers.ChoiceField(choices=RestockMode.choices)
+    counts = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        required=False,
+        help_text="Counted quantity by slot id or position.",
+    )
+    performed_at = serializers.DateTimeField(required=False, help_text="When the visit happened; default now.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if ("device" in attrs) == ("cabinet" in attrs):
+            raise serializers.ValidationError({"device": ["Give either the device or the cabinet."]})
+        if attrs["mode"] == RestockMode.COUNT and not attrs.get("counts"):
+            raise serializers.ValidationError({"counts": ["Give the counted quantity of at least one slot."]})
+        if "cabinet" in attrs:
+            slots = PlanogramSlot.objects.filter(planogram__cabinet=attrs["cabinet"])
+        else:
+            slots = PlanogramSlot.objects.filter(planogram__cabinet__device=attrs["device"])
+        attrs["slots"] = list(slots.select_related("planogram__cabinet"))
+        attrs["counts"] = self._counts_by_slot_id(attrs.get("counts", {}), attrs["slots"], "cabinet" in attrs)
+        return attrs
+
+    @staticmethod
+    def _counts_by_slot_id(counts, slots, one_cabinet):
+        by_key = {str(slot.pk): slot.pk for slot in slots}
+        # A position names the slot in the given cabinet, or in the parent cabinet of the device.
+        by_key.update({slot.position: slot.pk for slot in slots if one_cabinet or slot.planogram.cabinet.index == 1})
+        unknown = [key for key in counts if key.strip().upper() not in by_key]
+        if unknown:
+            raise serializers.ValidationError({"counts": [f"No such slot here: {', '.join(unknown)}."]})
+        return {by_key[key.strip().upper()]: quantity for key, quantity in counts.items()}

@@ -1,0 +1,267 @@
+"""Stock on hand: sales lower it, service visits raise or count it, and every change is audited.
+
+Each change of a slot's quantity writes an ``InventoryMovement`` (before, after, reason, who,
+when) and touches the slot's ``updated_at``, which is what makes the incremental metrics run
+pick its device up (``devices_needing_recalculation``). Writes are set-based: one read of the
+slots (locked), one ``UPDATE … FROM (VALUES …)`` and one insert of the movements, whatever the
+number of slots.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import connections, router, transaction
+from django.db.models import Field
+from django.utils import timezone
+
+from devices.models import Device
+from planograms.choices import InventoryMovementReason, MetricsRunScope, RestockMode
+from planograms.models import InventoryMovement, PlanogramSlot, ServiceVisit
+
+
+@dataclass(frozen=True)
+class SlotSales:
+    """The units a batch of sales took from one slot, and when the last of them was sold."""
+
+    units: int
+    last_sold_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SalesDecrement:
+    """What a batch of sales did to the stock: slots lowered, and those that ran short."""
+
+    slots: int
+    shortfalls: int
+    units_short: int
+
+
+def slot_quantities_sell(*, sales_by_slot: Mapping[int, SlotSales], user=None) -> SalesDecrement:
+    """Lower each slot's quantity by the units sold from it, never below zero.
+
+    The units sold beyond the stock on hand are recorded as the movement's shortfall (an
+    inventory discrepancy to look into), not hidden. The caller holds the slots' devices locked.
+    """
+    if not sales_by_slot:
+        return SalesDecrement(slots=0, shortfalls=0, units_short=0)
+    now = timezone.now()
+    before = _locked_quantities(PlanogramSlot.objects.filter(pk__in=list(sales_by_slot)))
+    movements = []
+    for slot_id, quantity in before.items():
+        sold = sales_by_slot[slot_id]
+        movements.append(
+            {
+                "slot_id": slot_id,
+                "reason": InventoryMovementReason.SALE.value,
+                "quantity_before": quantity,
+                "quantity_after": max(quantity - sold.units, 0),
+                "shortfall": max(sold.units - quantity, 0),
+                "user_id": user.pk if user else None,
+                "occurred_at": sold.last_sold_at,
+                "recorded_at": now,
+            }
+        )
+    _quantities_write(movements, now=now)
+    short = [movement["shortfall"] for movement in movements if movement["shortfall"]]
+    return SalesDecrement(slots=len(movements), shortfalls=len(short), units_short=sum(short))
+
+
+@transaction.atomic
+def restock(
+    *,
+    slots: Iterable[PlanogramSlot],
+    mode: RestockMode,
+    user=None,
+    counts: Mapping[int, int] | None = None,
+    performed_at: dt.datetime | None = None,
+    note: str = "",
+) -> ServiceVisit:
+    """Record a service visit to one device that filled or counted some of its slots.
+
+    - ``PAR``: raise each stocked slot to its par level; a slot already above par keeps its stock.
+    - ``CAPACITY``: fill each stocked slot to its capacity.
+    - ``COUNT``: set the counted quantities, ``counts`` by slot id (0 to the slot's capacity);
+      only the counted slots change.
+
+    Fills skip unassigned (no product) and maintenance (zero-capacity) slots. A movement is
+    written for every slot whose quantity changed, and for every counted slot (a count that
+    confirms the quantity is worth keeping too). The metrics are recalculated after the commit.
+    """
+    mode = RestockMode(mode)
+    slot_ids = sorted({slot.pk for slot in slots})
+    if mode == RestockMode.COUNT:
+        counts = counts or {}
+        if not counts:
+            raise ValidationError({"counts": "Give the counted quantity of at least one slot."})
+        unknown = sorted(set(counts) - set(slot_ids))
+        if unknown:
+            raise ValidationError({"counts": f"Not among the slots restocked: {', '.join(map(str, unknown))}."})
+        slot_ids = sorted(counts)
+    device_ids = list(
+        Device.all_objects.filter(cabinets__planogram__slots__pk__in=slot_ids).values_list("pk", flat=True).distinct()
+    )
+    if len(device_ids) != 1:
+        raise ValidationError("A service visit restocks the slots of exactly one device.")
+    # The same lock sales take, so a visit and an ingestion on one device take turns.
+    device = Device.all_objects.select_for_update().get(pk=device_ids[0])
+
+    now = timezone.now()
+    visit = ServiceVisit.objects.create(device=device, performed_by=user, performed_at=performed_at or now, note=note)
+    slots = PlanogramSlot.objects.filter(pk__in=slot_ids).select_for_update()
+    if mode != RestockMode.COUNT:
+        slots = slots.filter(capacity__gt=0, product__isnull=False)
+    rows = slots.order_by("pk").values_list("pk", "position", "quantity", "capacity", "par_level")
+    movements, errors = [], []
+    for slot_id, position, quantity, capacity, par_level in rows:
+        if mode == RestockMode.PAR:
+            after = max(quantity, par_level)
+        elif mode == RestockMode.CAPACITY:
+            after = capacity
+        else:
+            after = counts[slot_id]
+            if not (isinstance(after, int) and 0 <= after <= capacity):
+                errors.append(f"{position}: the count must be a whole number from 0 to the capacity {capacity}.")
+                continue
+        if after == quantity and mode != RestockMode.COUNT:
+            continue
+        movements.append(
+            {
+                "slot_id": slot_id,
+                "reason": (
+                    InventoryMovementReason.COUNT if mode == RestockMode.COUNT else InventoryMovementReason.RESTOCK
+                ).value,
+                "quantity_before": quantity,
+                "quantity_after": after,
+                "shortfall": 0,
+                "service_visit_id": visit.pk,
+                "user_id": user.pk if user else None,
+                "occurred_at": visit.performed_at,
+                "recorded_at": now,
+            }
+        )
+    if errors:
+        raise ValidationError({"counts": errors})
+    _quantities_write(movements, now=now)
+    metrics_refresh_on_commit()
+    return visit
+
+
+def metrics_refresh_on_commit() -> None:
+    """Queue the incremental metrics run once the current transaction commits.
+
+    The run finds the devices this transaction made stale (sales recorded, slots changed).
+    ``robust``: a broker that is down is logged and left to the 15-minute schedule, never raised
+    to a caller whose writes have already committed.
+    """
+    from planograms.tasks import request_metrics_recalculation
+
+    transaction.on_commit(lambda: request_metrics_recalculation.delay(MetricsRunScope.INCREMENTAL), robust=True)
+
+
+def _locked_quantities(slots) -> dict[int, int]:
+    return dict(slots.select_for_update().order_by("pk").values_list("pk", "quantity"))
+
+
+def _quantities_write(movements: Sequence[dict], *, now: dt.datetime) -> None:
+    """Set each moved slot's quantity to its movement's ``quantity_after`` and record the movements."""
+    if not movements:
+        return
+    # updated_at by hand: a set-based UPDATE skips auto_now, and the incremental run reads it.
+    update_by_id(
+        PlanogramSlot,
+        ["quantity = batch.quantity", "updated_at = batch.updated_at"],
+        [
+            {"id": movement["slot_id"], "quantity": movement["quantity_after"], "updated_at": now}
+            for movement in movements
+        ],
+    )
+    bulk_insert(InventoryMovement, movements)
+
+
+def update_by_id(model, assignments: Sequence[str], rows: Sequence[dict]) -> None:
+    """``UPDATE model SET assignments FROM rows AS batch`` where the ids match, in one statement.
+
+    ``rows`` carry ``id`` and the fields the assignments read as ``batch.<field>``. The ids are
+    also given as a list, so PostgreSQL looks the rows up by primary key instead of hashing the
+    whole table against the batch (which it otherwise prefers, at a cost that grows with the table).
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    fields = {name: model._meta.get_field(name) for name in rows[0]}
+    batch, params = listed_rows(connection, fields, rows)
+    by_id = ""
+    if connection.vendor == "postgresql":
+        by_id = f" AND {table}.id = ANY(%s)"
+        params.append([row["id"] for row in rows])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(assignments)} FROM {batch} AS batch WHERE {table}.id = batch.id{by_id}",
+            params,
+        )
+
+
+def listed_rows(connection, fields: Mapping[str, Field], rows: Sequence[Mapping]) -> tuple[str, list]:
+    """``rows`` as a relation to join or update from, in SQL whose size does not grow with them.
+
+    Answers ``(sql, params)``: the relation has a column per key of ``fields``, typed by the model
+    field. PostgreSQL takes one array a column (``unnest``), SQLite one JSON document (``json_each``).
+    """
+    names = list(fields)
+    if connection.vendor == "postgresql":
+        # psycopg adapts the Python values (ints, Decimals, dates, aware datetimes) itself.
+        arrays = ", ".join(f"%s::{fields[name].db_type(connection)}[]" for name in names)
+        params = [[row[name] for row in rows] for name in names]
+        return f"(SELECT * FROM unnest({arrays}) AS listed ({', '.join(names)}))", params
+    values = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
+    document = [[fields[name].get_db_prep_save(row[name], connection) for name in names] for row in rows]
+    return f"(SELECT {values} FROM json_each(%s))", [json.dumps(document, default=_json_value)]
+
+
+def bulk_insert(model, rows: Sequence[dict]) -> None:
+    """Insert ``rows`` (dicts of field attribute names to values) in one statement whatever their number.
+
+    The insert-only sibling of ``cvd_portal.db.bulk_upsert``: ``bulk_create`` builds an instance
+    per row and, on SQLite, batches by the bind-parameter limit, so its query count grows with the
+    rows. PostgreSQL takes the rows through one ``COPY``, SQLite through one ``INSERT … SELECT``
+    over a JSON document.
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    names = list(rows[0])
+    fields = [by_attname[name] for name in names]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The raw psycopg COPY (it adapts the Python values itself), wrapped so its errors surface
+            # as Django's: an IntegrityError answers 409.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([row[name] for name in names])
+        elif connection.vendor == "sqlite":
+            prepared = [
+                [field.get_db_prep_save(row[name], connection) for field, name in zip(fields, names, strict=True)]
+                for row in rows
+            ]
+            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s)",
+                [json.dumps(prepared, default=_json_value)],
+            )
+        else:
+            model._base_manager.bulk_create([model(**row) for row in rows])
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} cannot be sent to the database as JSON")

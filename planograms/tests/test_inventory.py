@@ -1,0 +1,211 @@
+"""Restocks: service visits fill to par, to capacity or to a count, and leave an audit trail."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+
+from devices.models import Cabinet, Device
+from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
+from planograms.choices import InventoryMovementReason, MetricsRunScope, MetricsRunStatus, RestockMode
+from planograms.models import InventoryMovement, MetricsRun, PlanogramSlot, ServiceVisit
+from planograms.services.inventory import restock
+from planograms.services.metrics import recalculate_metrics
+from planograms.services.metrics_runs import devices_needing_recalculation
+from planograms.tests.factories import PlanogramSlotFactory
+
+pytestmark = pytest.mark.django_db
+
+VISITED = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def slots():
+    """One device's slots: below par, above par, full, maintenance, unassigned (capacity 10, par 8)."""
+    first = PlanogramSlotFactory(planogram__cabinet__device=DeviceFactory(asset="A100"), position="A1", quantity=2)
+    planogram = first.planogram
+    return [
+        first,
+        PlanogramSlotFactory(planogram=planogram, position="A2", quantity=9),
+        PlanogramSlotFactory(planogram=planogram, position="A3", quantity=10),
+        PlanogramSlotFactory(planogram=planogram, position="A4", quantity=0, capacity=0, par_level=0),
+        PlanogramSlotFactory(planogram=planogram, position="A5", quantity=1, product=None),
+    ]
+
+
+def quantities(slots):
+    return list(
+        PlanogramSlot.objects.filter(pk__in=[s.pk for s in slots])
+        .order_by("position")
+        .values_list("quantity", flat=True)
+    )
+
+
+def trail(visit):
+    return sorted(visit.movements.values_list("slot__position", "reason", "quantity_before", "quantity_after"))
+
+
+def test_fill_to_par_raises_stocked_slots_to_par_and_never_lowers_stock(slots, admin_user):
+    visit = restock(slots=slots, mode=RestockMode.PAR, user=admin_user, performed_at=VISITED)
+
+    assert quantities(slots) == [8, 9, 10, 0, 1]
+    assert trail(visit) == [("A1", InventoryMovementReason.RESTOCK, 2, 8)]
+    assert (visit.device.asset, visit.performed_by, visit.performed_at) == ("A100", admin_user, VISITED)
+    movement = visit.movements.get()
+    assert (movement.user, movement.occurred_at, movement.shortfall) == (admin_user, VISITED, 0)
+
+
+def test_fill_to_capacity_fills_every_stocked_slot(slots):
+    visit = restock(slots=slots, mode=RestockMode.CAPACITY)
+
+    assert quantities(slots) == [10, 10, 10, 0, 1]
+    assert trail(visit) == [("A1", "restock", 2, 10), ("A2", "restock", 9, 10)]
+
+
+def test_a_count_sets_the_counted_slots_and_records_every_count(slots):
+    visit = restock(slots=slots, mode=RestockMode.COUNT, counts={slots[0].pk: 0, slots[2].pk: 10})
+
+    assert quantities(slots) == [0, 9, 10, 0, 1]
+    assert trail(visit) == [("A1", "count", 2, 0), ("A3", "count", 10, 10)]
+
+
+@pytest.mark.parametrize(("count", "message"), [(11, "capacity 10"), (-1, "capacity 10")])
+def test_a_count_outside_the_slots_capacity_is_refused_and_changes_nothing(slots, count, message):
+    with pytest.raises(ValidationError, match=message):
+        restock(slots=slots, mode=RestockMode.COUNT, counts={slots[0].pk: 3, slots[1].pk: count})
+
+    assert quantities(slots) == [2, 9, 10, 0, 1]
+    assert not InventoryMovement.objects.exists()
+
+
+def test_a_count_of_a_slot_not_restocked_is_refused(slots):
+    other = PlanogramSlotFactory()
+    with pytest.raises(ValidationError, match="Not among the slots"):
+        restock(slots=slots, mode=RestockMode.COUNT, counts={other.pk: 1})
+
+
+def test_a_visit_covers_one_device(slots):
+    with pytest.raises(ValidationError, match="exactly one device"):
+        restock(slots=[*slots, PlanogramSlotFactory()], mode=RestockMode.PAR)
+
+
+def test_a_restock_makes_the_device_stale_and_queues_the_incremental_run(slots, django_capture_on_commit_callbacks):
+    recalculate_metrics()
+    assert list(devices_needing_recalculation()) == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        restock(slots=slots, mode=RestockMode.PAR)
+        assert list(devices_needing_recalculation()) == [slots[0].planogram.cabinet.device_id]
+
+    run = MetricsRun.objects.get()
+    assert (run.scope, run.status) == (MetricsRunScope.INCREMENTAL, MetricsRunStatus.SUCCEEDED)
+    assert list(devices_needing_recalculation()) == []
+
+
+# The API
+
+
+def test_the_api_records_a_fill_and_answers_the_visit_with_its_movements(client_for, manager, slots):
+    device = slots[0].planogram.cabinet.device
+
+    response = client_for(manager).post(
+        "/api/restocks", {"device": device.pk, "mode": "par", "performed_at": "2025-03-01T09:00:00Z"}, format="json"
+    )
+
+    assert response.status_code == 201, response.data
+    assert (response.data["device"], response.data["performed_by"]) == (device.pk, manager.pk)
+    assert [(m["slot_position"], m["quantity_before"], m["quantity_after"]) for m in response.data["movements"]] == [
+        ("A1", 2, 8)
+    ]
+
+
+def test_the_api_counts_slots_by_id_or_position_in_a_cabinet(client_for, manager, slots):
+    added = CabinetFactory(device=slots[0].planogram.cabinet.device, index=2)
+    added_a1 = PlanogramSlotFactory(planogram__cabinet=added, position="A1", quantity=4)
+
+    by_position = client_for(manager).post(
+        "/api/restocks", {"cabinet": added.pk, "mode": "count", "counts": {"a1": 3}}, format="json"
+    )
+    by_id = client_for(manager).post(
+        "/api/restocks",
+        {"device": added.device_id, "mode": "count", "counts": {str(slots[1].pk): 5, "A1": 7}},
+        format="json",
+    )
+
+    assert (by_position.status_code, by_id.status_code) == (201, 201)
+    assert PlanogramSlot.objects.get(pk=added_a1.pk).quantity == 3
+    assert quantities(slots[:2]) == [7, 5]  # "A1" of the device: its parent cabinet's
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"mode": "par"}, "device"),
+        ({"mode": "count"}, "counts"),
+        ({"mode": "count", "counts": {"Z9": 1}}, "counts"),
+        ({"mode": "count", "counts": {"A1": 99}}, "counts"),
+        ({"mode": "sideways"}, "mode"),
+    ],
+)
+def test_bad_restocks_answer_400_with_the_field(client_for, manager, slots, body, field):
+    body = {"device": slots[0].planogram.cabinet.device_id, **body} if field != "device" else body
+
+    response = client_for(manager).post("/api/restocks", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.data
+    assert not ServiceVisit.objects.exists()
+
+
+def test_a_driver_restocks_only_their_routes_devices(client_for, driver, slots):
+    others = slots[0].planogram.cabinet.device
+    own = PlanogramSlotFactory(planogram__cabinet__device=DeviceFactory(route=RouteFactory(driver=driver)), quantity=0)
+
+    refused = client_for(driver).post("/api/restocks", {"device": others.pk, "mode": "par"}, format="json")
+    done = client_for(driver).post(
+        "/api/restocks", {"device": own.planogram.cabinet.device_id, "mode": "capacity"}, format="json"
+    )
+
+    assert (refused.status_code, done.status_code) == (400, 201)
+    assert PlanogramSlot.objects.get(pk=own.pk).quantity == own.capacity
+
+
+def test_movements_are_listed_and_filtered_read_only(client_for, viewer, slots):
+    restock(slots=slots, mode=RestockMode.CAPACITY, performed_at=VISITED)
+    client = client_for(viewer)
+
+    listed = client.get("/api/inventory-movements/", {"reason": "restock", "occurred_after": "2025-03-01T00:00:00Z"})
+    none_before = client.get("/api/inventory-movements/", {"occurred_before": "2025-03-01T00:00:00Z"})
+
+    assert sorted(m["slot_position"] for m in listed.data["results"]) == ["A1", "A2"]
+    assert none_before.data["results"] == []
+    assert client.post("/api/inventory-movements/", {}).status_code in (403, 405)
+
+
+# The admin
+
+
+@pytest.mark.parametrize(
+    ("model", "action", "expected"),
+    [(Device, "restock_to_par", [8, 9, 10, 0, 1]), (Cabinet, "restock_to_capacity", [10, 10, 10, 0, 1])],
+)
+def test_admin_actions_restock_the_selected_devices_and_cabinets(admin_client, slots, model, action, expected):
+    cabinet = slots[0].planogram.cabinet
+    selected = cabinet.device if model is Device else cabinet
+
+    response = admin_client.post(
+        f"/admin/devices/{model._meta.model_name}/", {"action": action, ACTION_CHECKBOX_NAME: [selected.pk]}
+    )
+
+    assert response.status_code == 302
+    assert quantities(slots) == expected
+    assert ServiceVisit.objects.get().device == cabinet.device
+
+
+def test_movements_and_visits_are_read_only_in_the_admin(admin_client, slots):
+    visit = restock(slots=slots, mode=RestockMode.PAR)
+
+    assert admin_client.get(f"/admin/planograms/servicevisit/{visit.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/planograms/inventorymovement/").status_code == 200
+    assert admin_client.get("/admin/planograms/inventorymovement/add/").status_code == 403
