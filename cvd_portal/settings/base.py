@@ -181,3 +181,5 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 
 # Devices per recalculation chunk; a larger fleet fans out over the workers in chunks.
 METRICS_CHUNK_DEVICES = env.int("METRICS_CHUNK_DEVICES", default=250)
+# A metrics run still queued after this long lost its task; the next request fails it and queues anew.
+METRICS_RUN_QUEUE_TIMEOUT = env.int("METRICS_RUN_QUEUE_TIMEOUT", default=600)

@@ -7,6 +7,8 @@ first to commit and records how long it waited. A request that arrives while an 
 run is still queued joins that run instead of queueing another.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -31,6 +33,7 @@ def metrics_run_request(*, scope: str, device_ids=None, user=None) -> tuple[Metr
     device_ids = sorted(set(device_ids)) if scope == MetricsRunScope.DEVICES else None
     with transaction.atomic():
         queued = MetricsRun.objects.select_for_update().filter(status=MetricsRunStatus.QUEUED)
+        _abandon_lost_runs(queued)
         equivalent = Q(scope=MetricsRunScope.FULL) | Q(scope=scope, device_ids=device_ids)
         run = queued.filter(equivalent).order_by("created_at").first()
         if run is not None:
@@ -42,6 +45,21 @@ def metrics_run_request(*, scope: str, device_ids=None, user=None) -> tuple[Metr
         transaction.on_commit(lambda: recalculate_metrics_task.delay(run.pk), robust=True)
     run.refresh_from_db()
     return run, False
+
+
+def _abandon_lost_runs(queued) -> None:
+    """Fail the queued runs no worker has started within ``METRICS_RUN_QUEUE_TIMEOUT`` seconds.
+
+    Their task was lost (a broker flushed, a worker killed before it acknowledged): a request that
+    joined them would wait forever, and with it every later one. A lost task delivered after all
+    finds its run no longer queued and does nothing.
+    """
+    timeout = settings.METRICS_RUN_QUEUE_TIMEOUT
+    queued.filter(created_at__lt=timezone.now() - dt.timedelta(seconds=timeout)).update(
+        status=MetricsRunStatus.FAILED,
+        finished_at=timezone.now(),
+        error=f"No worker started this run within {timeout} seconds; its task was lost. Later requests queued anew.",
+    )
 
 
 def devices_needing_recalculation():

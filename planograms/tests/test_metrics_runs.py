@@ -1,7 +1,10 @@
 """Metrics runs: requested, coalesced, fanned out in chunks, incremental, and honest about failure."""
 
+import datetime as dt
+
 import pytest
 from django.db import OperationalError
+from django.utils import timezone
 
 from analytics.services import sales_recorded
 from analytics.tests.factories import SaleFactory
@@ -51,6 +54,26 @@ def test_a_request_joins_an_equivalent_run_still_queued(request_run, slots):
     other, coalesced = request_run(scope=MetricsRunScope.DEVICES, device_ids=[3])
     assert not coalesced and other.pk != queued.pk
     assert MetricsRun.objects.count() == 2
+
+
+def test_a_run_queued_past_the_timeout_is_failed_and_the_request_queues_anew(request_run, slots, settings):
+    settings.METRICS_RUN_QUEUE_TIMEOUT = 600
+    lost = MetricsRun.objects.create(scope=MetricsRunScope.FULL)
+    MetricsRun.objects.filter(pk=lost.pk).update(created_at=timezone.now() - dt.timedelta(seconds=601))
+    recent = MetricsRun.objects.create(scope=MetricsRunScope.DEVICES, device_ids=[1])
+
+    run, coalesced = request_run(scope=MetricsRunScope.INCREMENTAL)
+
+    assert not coalesced and run.pk not in (lost.pk, recent.pk)
+    assert run.status == MetricsRunStatus.SUCCEEDED
+    lost.refresh_from_db()
+    assert lost.status == MetricsRunStatus.FAILED and "task was lost" in lost.error
+    recent.refresh_from_db()
+    assert recent.status == MetricsRunStatus.QUEUED
+    # Its task, delivered late, finds it no longer queued.
+    metrics_runs.metrics_run_execute(run_id=lost.pk)
+    lost.refresh_from_db()
+    assert lost.status == MetricsRunStatus.FAILED and lost.started_at is None
 
 
 def test_a_queued_full_run_answers_every_request(request_run, slots):
