@@ -1,5 +1,8 @@
 """Reads of planograms, scoped to what the asking user may see."""
 
+import datetime as dt
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
 
 from devices.models import Cabinet, Device, Route
@@ -94,3 +97,14 @@ def device_cabinets_with_metrics(device: Device) -> QuerySet[Cabinet]:
         .prefetch_related(Prefetch("planogram__slots", queryset=slots))
         .order_by("index")
     )
+
+
+def oldest_metrics_calculation(devices) -> dt.datetime | None:
+    """The age a driver should be shown for ``devices`` (with ``metrics`` selected): that of the stalest metrics."""
+    calculated = []
+    for device in devices:
+        try:
+            calculated.append(device.metrics.last_calculated)
+        except ObjectDoesNotExist:
+            continue
+    return min(calculated, default=None)

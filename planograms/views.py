@@ -5,9 +5,6 @@ reads it. Only those who may request a metrics run refresh it, and only those wh
 service visit mark a cabinet serviced (drivers and managers, not viewers).
 """
 
-import io
-from xml.sax.saxutils import escape
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -17,19 +14,19 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.http import require_POST
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from devices.models import Cabinet, Device
 from devices.selectors import routes_visible_to, sees_all_routes
-from planograms.api.metrics_serializers import RouteDevicesSerializer
 from planograms.choices import MetricsRunScope, MetricsRunStatus, RestockMode, Urgency
+from planograms.exports import pick_list_pdf_bytes
 from planograms.forms import DeviceSelectionForm
 from planograms.models import PlanogramSlot, UrgencyThresholds
-from planograms.selectors import route_devices_with_metrics, route_pick_list, routes_with_urgency_counts
+from planograms.selectors import (
+    oldest_metrics_calculation,
+    route_devices_with_metrics,
+    route_pick_list,
+    routes_with_urgency_counts,
+)
 from planograms.services.inventory import restock
 from planograms.services.metrics_runs import metrics_run_request
 
@@ -90,7 +87,7 @@ def route_detail(request, pk):
         "route": route,
         "thresholds": thresholds,
         "devices": devices,
-        "calculated_at": RouteDevicesSerializer.oldest_calculation(devices),
+        "calculated_at": oldest_metrics_calculation(devices),
         "may_refresh": request.user.has_perm(REQUEST_METRICS_RUN),
         "may_record_service": request.user.has_perm(RECORD_SERVICE_VISIT),
         "serviced_as": SERVICED_FROM_PICK_LIST.label,
@@ -164,41 +161,3 @@ def cabinet_serviced(request, pk, cabinet_pk):
         done = f"Cabinet {cabinet.index} of {cabinet.device.asset} marked serviced"
         messages.success(request, f"{done} ({SERVICED_FROM_PICK_LIST.label.lower()}).")
     return redirect("routes:route", pk=route.pk)
-
-
-def pick_list_pdf_bytes(route, devices, lines, total, *, printed_at) -> bytes:
-    """A portrait-letter PDF: the route, the devices it covers, then product, category and units to par."""
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    title = f"Pick list · route {route}"
-    document = SimpleDocTemplate(buffer, pagesize=letter, title=title, topMargin=0.6 * inch, bottomMargin=0.6 * inch)
-    rows = [["Product", "Category", "Units to par"]]
-    # Paragraphs wrap a long product name inside its column; their markup needs &, < and > escaped.
-    name = styles["BodyText"]
-    rows += [[Paragraph(escape(line["name"]), name), line["category"], f"{line['units_to_par']:,}"] for line in lines]
-    rows.append(["Total", "", f"{total:,}"])
-    table = Table(rows, colWidths=[3.6 * inch, 1.8 * inch, 1.1 * inch], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTSIZE", (0, 0), (-1, -1), 10),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-                ("LINEBELOW", (0, 0), (-1, -2), 0.25, colors.HexColor("#bbbbbb")),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.75, colors.black),
-                ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-            ]
-        )
-    )
-    assets = ", ".join(device.asset for device in devices) or "none"
-    story = [
-        Paragraph(escape(title), styles["Title"]),
-        Paragraph(f"Devices: {escape(assets)}", styles["Normal"]),
-        Paragraph(f"Printed {printed_at:%d %b %Y %H:%M}", styles["Normal"]),
-        Spacer(1, 0.2 * inch),
-        table,
-    ]
-    document.build(story)
-    return buffer.getvalue()

@@ -1,6 +1,5 @@
 """Serializers of the metrics API: runs, and a route's devices with their metrics."""
 
-from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -171,14 +170,3 @@ class RouteDevicesSerializer(serializers.Serializer):
         allow_null=True, help_text="When the oldest of these devices' metrics was calculated."
     )
     devices = RouteDeviceSerializer(many=True)
-
-    @staticmethod
-    def oldest_calculation(devices) -> "datetime | None":  # noqa: F821
-        """The age the driver should be shown: that of the stalest metrics on the route."""
-        calculated = []
-        for device in devices:
-            try:
-                calculated.append(device.metrics.last_calculated)
-            except ObjectDoesNotExist:
-                continue
-        return min(calculated, default=None)

@@ -10,7 +10,7 @@ from devices.models import Route
 from devices.selectors import devices_visible_to, routes_visible_to, sees_all_routes
 from planograms.choices import MetricsRunScope
 from planograms.models import MetricsRun, UrgencyThresholds
-from planograms.selectors import route_devices_with_metrics
+from planograms.selectors import oldest_metrics_calculation, route_devices_with_metrics
 from planograms.services.metrics_runs import metrics_run_request
 
 from .metrics_serializers import MetricsCalculateSerializer, MetricsRunSerializer, RouteDevicesSerializer
@@ -78,7 +78,7 @@ class RouteDevicesView(GenericAPIView):
         payload = {
             "route": route,
             "thresholds": thresholds,
-            "calculated_at": RouteDevicesSerializer.oldest_calculation(devices),
+            "calculated_at": oldest_metrics_calculation(devices),
             "devices": devices,
         }
         return Response(self.get_serializer(payload).data)
