@@ -15,8 +15,9 @@ from django.utils.http import content_disposition_header
 from cvd_portal.admin import ComputedDataAdmin, PortalImportExportAdmin, link_column
 from devices.admin import SoftDeletedDevicesMixin
 
+from .choices import DexImportStatus
 from .dex.services import dex_file_size_validate, dex_import, dex_import_issues
-from .models import DailyProductSales, DeviceDailySales, DexImport, DexImportStatus, DexReading, Sale
+from .models import DailyProductSales, DeviceDailySales, DexImport, DexReading, Sale
 from .resources import SaleResource
 
 

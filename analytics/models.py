@@ -8,6 +8,8 @@ from django.db.models import Q
 from devices.models import Device
 from planograms.models import PlanogramSlot, Product
 
+from .choices import DexImportStatus
+
 
 class Sale(models.Model):
     """Units of a product sold at a device at a moment, and the cash taken."""
@@ -149,13 +151,6 @@ class DeviceProductSales(models.Model):
 
     def __str__(self):
         return f"{self.device_id}/{self.product_id}: {self.units} units"
-
-
-class DexImportStatus(models.TextChoices):
-    PARSED = "parsed", "Parsed: first read of the machine, the base of the next"
-    RECORDED = "recorded", "Recorded: sales since the previous read"
-    NEEDS_REVIEW = "needs_review", "Needs review: counters re-initialised, nothing recorded"
-    REJECTED = "rejected", "Rejected: nothing recorded"
 
 
 class DexImport(models.Model):

@@ -7,8 +7,9 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from analytics.choices import DexImportStatus
 from analytics.dex.services import dex_file_size_validate, dex_import, dex_import_issues
-from analytics.models import DexImport, DexImportStatus
+from analytics.models import DexImport
 
 
 class DexUploadSerializer(serializers.Serializer):

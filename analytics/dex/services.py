@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.models import DexImport, DexImportStatus, DexReading, Sale
+from analytics.choices import DexImportStatus
+from analytics.models import DexImport, DexReading, Sale
 from analytics.services import MAX_UNITS, SaleEntry, sales_record
 from devices.models import Device
 from planograms.models import PlanogramSlot, slot_grid_order

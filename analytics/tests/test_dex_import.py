@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.choices import DexImportStatus
 from analytics.dex.services import dex_import
-from analytics.models import DexImport, DexImportStatus, DexReading, Sale
+from analytics.models import DexImport, DexReading, Sale
 from devices.tests.factories import CabinetFactory, DeviceFactory
 from planograms.models import PlanogramSlot
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory
