@@ -4,10 +4,11 @@
     .venv/bin/python bench/ingest.py --eager          # no worker: metrics run inline after each request
 
 Posts 10,000-row batches to ``POST /api/sales/`` (DRF's APIClient, in process) and prints the
-sustained rows per second, with where the time goes: resolving the rows, recording them (insert,
-stock, movements) and the rollup catch-up. Two shapes of batch: rows spread over the whole fleet,
-and rows from a few devices (a route's worth). Then posts single sales and times how long until
-the device's metrics show them, with a real ``celery worker`` subprocess on Redis (or eager).
+sustained rows per second, with where the time goes: resolving the rows, recording them (the wait
+for the devices' locks, insert, stock, movements) and the rollup catch-up. Two shapes of batch:
+rows spread over the whole fleet, and rows from a few devices (a route's worth). Then posts single
+sales and times how long until the device's metrics show them, with a real ``celery worker``
+subprocess on Redis (or eager).
 The sales it writes stay in the database, as a day of trade would.
 """
 
@@ -44,7 +45,7 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 import analytics.api.views as sales_views  # noqa: E402
-import analytics.services as sales_services  # noqa: E402
+import analytics.services.ingestion as sales_ingestion  # noqa: E402
 from analytics.models import Sale  # noqa: E402
 from cvd_portal.celery import app as celery_app  # noqa: E402
 from planograms.choices import MetricsRunStatus  # noqa: E402
@@ -69,7 +70,8 @@ def timed_phase(name, function):
 
 sales_views.sales_rows_resolve = timed_phase("resolve", sales_views.sales_rows_resolve)
 sales_views.sales_record = timed_phase("record", sales_views.sales_record)
-sales_services.sales_rollups_add = timed_phase("rollups", sales_services.sales_rollups_add)
+sales_ingestion.sales_rollups_add = timed_phase("rollups", sales_ingestion.sales_rollups_add)
+sales_ingestion.devices_lock = timed_phase("lock", sales_ingestion.devices_lock)
 
 
 def start_worker():
@@ -120,7 +122,8 @@ def throughput(client, label, slots_of_batch):
     print(
         f"{label}: {recorded / elapsed:,.0f} rows/s ({args.requests} requests of {args.rows:,} rows,"
         f" {elapsed / args.requests:.2f} s each: resolve {per_request['resolve']:.2f} s,"
-        f" record {per_request['record'] - per_request['rollups']:.2f} s, rollups {per_request['rollups']:.2f} s)"
+        f" record {per_request['record'] - per_request['rollups']:.2f} s (of which waiting for the devices' locks"
+        f" {per_request['lock']:.2f} s), rollups {per_request['rollups']:.2f} s)"
     )
     started = time.perf_counter()
     retried = post(client, batches[0])

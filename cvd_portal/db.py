@@ -1,10 +1,11 @@
 """Set-based writes that keep the number of queries independent of the number of rows."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from django.db import connections, router
+from django.db.models import Field
 
 
 def bulk_upsert(model, rows: Sequence[dict]) -> None:
@@ -16,48 +17,113 @@ def bulk_upsert(model, rows: Sequence[dict]) -> None:
     ``COPY`` into a temporary table and one ``INSERT … ON CONFLICT``; SQLite through one
     ``INSERT … SELECT`` over a JSON document (``json_each``).
     """
+    _rows_write(model, rows, upsert=True)
+
+
+def update_by_id(model, assignments: Sequence[str], rows: Sequence[dict]) -> None:
+    """``UPDATE model SET assignments FROM rows AS batch`` where the ids match, in one statement.
+
+    ``rows`` carry ``id`` and the fields the assignments read as ``batch.<field>``. The ids are
+    also given as a list, so PostgreSQL looks the rows up by primary key instead of hashing the
+    whole table against the batch (which it otherwise prefers, at a cost that grows with the table).
+    """
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    fields = {name: model._meta.get_field(name) for name in rows[0]}
+    batch, params = listed_rows(connection, fields, rows)
+    by_id = ""
+    if connection.vendor == "postgresql":
+        by_id = f" AND {table}.id = ANY(%s)"
+        params.append([row["id"] for row in rows])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(assignments)} FROM {batch} AS batch WHERE {table}.id = batch.id{by_id}",
+            params,
+        )
+
+
+def listed_rows(connection, fields: Mapping[str, Field], rows: Sequence[Mapping]) -> tuple[str, list]:
+    """``rows`` as a relation to join or update from, in SQL whose size does not grow with them.
+
+    Answers ``(sql, params)``: the relation has a column per key of ``fields``, typed by the model
+    field. PostgreSQL takes one array a column (``unnest``), SQLite one JSON document (``json_each``).
+    """
+    names = list(fields)
+    if connection.vendor == "postgresql":
+        # psycopg adapts the Python values (ints, Decimals, dates, aware datetimes) itself.
+        arrays = ", ".join(f"%s::{fields[name].db_type(connection)}[]" for name in names)
+        params = [[row[name] for row in rows] for name in names]
+        return f"(SELECT * FROM unnest({arrays}) AS listed ({', '.join(names)}))", params
+    values = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
+    return f"(SELECT {values} FROM json_each(%s))", [_json_document(connection, fields, rows)]
+
+
+def bulk_insert(model, rows: Sequence[dict]) -> None:
+    """Insert ``rows`` (dicts of field attribute names to values) in one statement whatever their number.
+
+    The insert-only sibling of ``bulk_upsert``: PostgreSQL takes the rows through one ``COPY``
+    straight into the table, SQLite through one ``INSERT … SELECT`` over a JSON document.
+    """
+    _rows_write(model, rows, upsert=False)
+
+
+def _rows_write(model, rows: Sequence[dict], *, upsert: bool) -> None:
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    names = list(rows[0])
-    fields = [by_attname[name] for name in names]
+    fields = {name: by_attname[name] for name in rows[0]}
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in fields)
-    key = quote(model._meta.pk.column)
-    updates = ", ".join(f"{quote(f.column)} = EXCLUDED.{quote(f.column)}" for f in fields if not f.primary_key)
+    columns = ", ".join(quote(field.column) for field in fields.values())
+    conflict = ""
+    if upsert:
+        updates = ", ".join(
+            f"{quote(field.column)} = EXCLUDED.{quote(field.column)}"
+            for field in fields.values()
+            if not field.primary_key
+        )
+        conflict = f" ON CONFLICT ({quote(model._meta.pk.column)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            staging = quote(f"staging_{model._meta.db_table}")
-            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {staging} (LIKE {table}) ON COMMIT DROP")
-            with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            target = table
+            if upsert:  # COPY cannot resolve conflicts: the rows go through a temporary table.
+                target = quote(f"staging_{model._meta.db_table}")
+                cursor.execute(f"DROP TABLE IF EXISTS {target}")
+                cursor.execute(f"CREATE TEMPORARY TABLE {target} (LIKE {table}) ON COMMIT DROP")
+            # The raw psycopg COPY (it adapts the Python values itself), wrapped so its errors surface
+            # as Django's: an IntegrityError answers 409.
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([row[name] for name in names])
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} "
-                f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
-            )
+                    copy.write_row([row[name] for name in fields])
+            if upsert:
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target}{conflict}")
         elif connection.vendor == "sqlite":
-            prepared = [
-                [field.get_db_prep_save(row[name], connection) for field, name in zip(fields, names, strict=True)]
-                for row in rows
-            ]
             values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
             # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s) WHERE true "
-                f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
-                [json.dumps(prepared, default=_json_value)],
+                f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s) WHERE true{conflict}",
+                [_json_document(connection, fields, rows)],
             )
-        else:
+        elif upsert:
             model._base_manager.bulk_create(
                 [model(**row) for row in rows],
                 update_conflicts=True,
                 unique_fields=[model._meta.pk.name],
-                update_fields=[f.name for f in fields if not f.primary_key],
+                update_fields=[field.name for field in fields.values() if not field.primary_key],
             )
+        else:
+            model._base_manager.bulk_create([model(**row) for row in rows])
+
+
+def _json_document(connection, fields: Mapping[str, Field], rows: Sequence[Mapping]) -> str:
+    """``rows`` as one JSON array of arrays, each value as its field saves it, for SQLite's ``json_each``."""
+    return json.dumps(
+        [[field.get_db_prep_save(row[name], connection) for name, field in fields.items()] for row in rows],
+        default=_json_value,
+    )
 
 
 def _json_value(value):

@@ -400,3 +400,17 @@ def test_an_imported_file_with_a_bad_row_names_it_as_the_api_does_and_records_no
     assert row_errors(preview) == {2: {"device": ["Unknown asset “A999”."], "sold_at": ["This field is required."]}}
     assert not Sale.objects.exists()
     assert quantities(slots[:1]) == {slots[0].pk: 5}
+
+
+def test_batches_that_follow_each_other_keep_the_running_totals_a_rebuild_gives(slots):
+    """Sales arriving as they happen: on the product's last day, the day after it, and again before both."""
+    sales_record(entries=[entry(slots[0], 2, sold_at=NOW - dt.timedelta(days=3))])
+    sales_record(entries=[entry(slots[0], 1, sold_at=NOW - dt.timedelta(days=3, hours=1)), entry(slots[0], 4)])
+    sales_record(entries=[entry(slots[0], 3, sold_at=NOW + dt.timedelta(hours=1)), entry(slots[1], 1)])
+    sales_record(entries=[entry(slots[0], 5, sold_at=NOW - dt.timedelta(days=1))])
+    added = rollup_tables()
+
+    sales_rollups_rebuild()
+
+    assert added == rollup_tables()
+    assert [row[8] for row in added[0] if row[1] == slots[0].product_id] == [2 + 1, 2 + 1 + 5, 2 + 1 + 5 + 4 + 3]

@@ -3,21 +3,19 @@
 Each change of a slot's quantity writes an ``InventoryMovement`` (before, after, reason, who,
 when) and touches the slot's ``updated_at``, which is what makes the incremental metrics run
 pick its device up (``devices_needing_recalculation``). Writes are set-based: one read of the
-slots (locked), one ``UPDATE … FROM (VALUES …)`` and one insert of the movements, whatever the
+slots (locked), one ``UPDATE … FROM`` the listed rows and one insert of the movements, whatever the
 number of slots.
 """
 
 import datetime as dt
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
-from django.db.models import Field
+from django.db import connection, transaction
 from django.utils import timezone
 
+from cvd_portal.db import bulk_insert, listed_rows, update_by_id
 from devices.models import Device
 from planograms.choices import InventoryMovementReason, MetricsRunScope, RestockMode
 from planograms.models import InventoryMovement, PlanogramSlot, ServiceVisit
@@ -49,7 +47,7 @@ def slot_quantities_sell(*, sales_by_slot: Mapping[int, SlotSales], user=None) -
     if not sales_by_slot:
         return SalesDecrement(slots=0, shortfalls=0, units_short=0)
     now = timezone.now()
-    before = _locked_quantities(PlanogramSlot.objects.filter(pk__in=list(sales_by_slot)))
+    before = _locked_quantities(list(sales_by_slot))
     movements = []
     for slot_id, quantity in before.items():
         sold = sales_by_slot[slot_id]
@@ -162,8 +160,20 @@ def metrics_refresh_on_commit() -> None:
     transaction.on_commit(lambda: request_metrics_recalculation.delay(MetricsRunScope.INCREMENTAL), robust=True)
 
 
-def _locked_quantities(slots) -> dict[int, int]:
-    return dict(slots.select_for_update().order_by("pk").values_list("pk", "quantity"))
+def _locked_quantities(slot_ids: Sequence[int]) -> dict[int, int]:
+    """Each slot's quantity, its row locked (in id order, as everywhere).
+
+    The ids go as one listed relation: a fleet's batch names some 10,000 slots, which ``pk__in``
+    would send as as many parameters, each built, sent and parsed.
+    """
+    table = PlanogramSlot._meta.db_table
+    ids, params = listed_rows(connection, {"id": PlanogramSlot._meta.pk}, [{"id": slot_id} for slot_id in slot_ids])
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, quantity FROM {table} WHERE id IN (SELECT id FROM {ids} AS listed) ORDER BY id{lock}", params
+        )
+        return dict(cursor.fetchall())
 
 
 def _quantities_write(movements: Sequence[dict], *, now: dt.datetime) -> None:
@@ -180,88 +190,3 @@ def _quantities_write(movements: Sequence[dict], *, now: dt.datetime) -> None:
         ],
     )
     bulk_insert(InventoryMovement, movements)
-
-
-def update_by_id(model, assignments: Sequence[str], rows: Sequence[dict]) -> None:
-    """``UPDATE model SET assignments FROM rows AS batch`` where the ids match, in one statement.
-
-    ``rows`` carry ``id`` and the fields the assignments read as ``batch.<field>``. The ids are
-    also given as a list, so PostgreSQL looks the rows up by primary key instead of hashing the
-    whole table against the batch (which it otherwise prefers, at a cost that grows with the table).
-    """
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    table = connection.ops.quote_name(model._meta.db_table)
-    fields = {name: model._meta.get_field(name) for name in rows[0]}
-    batch, params = listed_rows(connection, fields, rows)
-    by_id = ""
-    if connection.vendor == "postgresql":
-        by_id = f" AND {table}.id = ANY(%s)"
-        params.append([row["id"] for row in rows])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {', '.join(assignments)} FROM {batch} AS batch WHERE {table}.id = batch.id{by_id}",
-            params,
-        )
-
-
-def listed_rows(connection, fields: Mapping[str, Field], rows: Sequence[Mapping]) -> tuple[str, list]:
-    """``rows`` as a relation to join or update from, in SQL whose size does not grow with them.
-
-    Answers ``(sql, params)``: the relation has a column per key of ``fields``, typed by the model
-    field. PostgreSQL takes one array a column (``unnest``), SQLite one JSON document (``json_each``).
-    """
-    names = list(fields)
-    if connection.vendor == "postgresql":
-        # psycopg adapts the Python values (ints, Decimals, dates, aware datetimes) itself.
-        arrays = ", ".join(f"%s::{fields[name].db_type(connection)}[]" for name in names)
-        params = [[row[name] for row in rows] for name in names]
-        return f"(SELECT * FROM unnest({arrays}) AS listed ({', '.join(names)}))", params
-    values = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
-    document = [[fields[name].get_db_prep_save(row[name], connection) for name in names] for row in rows]
-    return f"(SELECT {values} FROM json_each(%s))", [json.dumps(document, default=_json_value)]
-
-
-def bulk_insert(model, rows: Sequence[dict]) -> None:
-    """Insert ``rows`` (dicts of field attribute names to values) in one statement whatever their number.
-
-    The insert-only sibling of ``cvd_portal.db.bulk_upsert``: ``bulk_create`` builds an instance
-    per row and, on SQLite, batches by the bind-parameter limit, so its query count grows with the
-    rows. PostgreSQL takes the rows through one ``COPY``, SQLite through one ``INSERT … SELECT``
-    over a JSON document.
-    """
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    by_attname = {field.attname: field for field in model._meta.concrete_fields}
-    names = list(rows[0])
-    fields = [by_attname[name] for name in names]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(field.column) for field in fields)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The raw psycopg COPY (it adapts the Python values itself), wrapped so its errors surface
-            # as Django's: an IntegrityError answers 409.
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[name] for name in names])
-        elif connection.vendor == "sqlite":
-            prepared = [
-                [field.get_db_prep_save(row[name], connection) for field, name in zip(fields, names, strict=True)]
-                for row in rows
-            ]
-            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s)",
-                [json.dumps(prepared, default=_json_value)],
-            )
-        else:
-            model._base_manager.bulk_create([model(**row) for row in rows])
-
-
-def _json_value(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} cannot be sent to the database as JSON")

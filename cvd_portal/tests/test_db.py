@@ -1,0 +1,93 @@
+"""The set-based write helpers: what they write, typed as the ORM reads it, on SQLite and PostgreSQL."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from analytics.models import DeviceDailySales
+from cvd_portal.db import bulk_insert, bulk_upsert, listed_rows, update_by_id
+from devices.tests.factories import DeviceFactory
+
+pytestmark = pytest.mark.django_db
+
+MOMENT = dt.datetime(2025, 3, 1, 14, 30, tzinfo=dt.UTC)
+
+
+def day_row(device, day, revenue="1.50", **values):
+    return {
+        "device_id": device.pk,
+        "date": dt.date(2025, 3, day),
+        "units": 2,
+        "revenue": Decimal(revenue),
+        "transactions": 1,
+        "first_sold_at": MOMENT,
+        "last_sold_at": MOMENT,
+        **values,
+    }
+
+
+def stored():
+    return list(DeviceDailySales.objects.order_by("date").values_list("date", "units", "revenue", "last_sold_at"))
+
+
+def test_bulk_insert_writes_every_row_as_the_orm_reads_it():
+    device = DeviceFactory()
+    rows = [day_row(device, day + 1, revenue=f"{day}.25") for day in range(30)]
+
+    bulk_insert(DeviceDailySales, rows)
+
+    assert stored() == [(row["date"], 2, row["revenue"], MOMENT) for row in rows]
+
+
+def test_bulk_upsert_updates_rows_by_primary_key_and_inserts_the_others():
+    device = DeviceFactory()
+    bulk_insert(DeviceDailySales, [day_row(device, 1)])
+    existing = DeviceDailySales.objects.get()
+
+    bulk_upsert(
+        DeviceDailySales, [{**day_row(device, 1, units=7), "id": existing.pk}, {**day_row(device, 2), "id": 999}]
+    )
+
+    assert stored() == [
+        (dt.date(2025, 3, 1), 7, Decimal("1.50"), MOMENT),
+        (dt.date(2025, 3, 2), 2, Decimal("1.50"), MOMENT),
+    ]
+
+
+def test_update_by_id_sets_each_row_from_its_listed_values():
+    device = DeviceFactory()
+    bulk_insert(DeviceDailySales, [day_row(device, 1), day_row(device, 2)])
+    later = MOMENT + dt.timedelta(hours=3)
+    rows = [
+        {"id": pk, "revenue": Decimal("9.99"), "last_sold_at": later}
+        for pk in DeviceDailySales.objects.filter(date__day=2).values_list("pk", flat=True)
+    ]
+
+    update_by_id(DeviceDailySales, ["revenue = batch.revenue", "last_sold_at = batch.last_sold_at"], rows)
+
+    assert stored() == [
+        (dt.date(2025, 3, 1), 2, Decimal("1.50"), MOMENT),
+        (dt.date(2025, 3, 2), 2, Decimal("9.99"), later),
+    ]
+
+
+def test_listed_rows_join_as_a_relation_of_typed_columns():
+    device = DeviceFactory()
+    bulk_insert(DeviceDailySales, [day_row(device, 1), day_row(device, 2)])
+    fields = {"device_id": DeviceDailySales._meta.get_field("device"), "date": DeviceDailySales._meta.get_field("date")}
+    listed, params = listed_rows(
+        connection,
+        fields,
+        [{"device_id": device.pk, "date": dt.date(2025, 3, 2)}, {"device_id": 0, "date": dt.date(2025, 3, 1)}],
+    )
+    table = DeviceDailySales._meta.db_table
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {table}.units FROM {table} JOIN {listed} AS listed"
+            f" ON {table}.device_id = listed.device_id AND {table}.date = listed.date",
+            params,
+        )
+        assert cursor.fetchall() == [(2,)]
