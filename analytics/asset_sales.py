@@ -338,14 +338,15 @@ def device_top_products(
                 _to_date("revenue_to_date", "revenue", end) - _to_date("revenue_to_date", "revenue", before)
             ),
         )
-        .filter(range_units__gt=0)
         .values_list("device_id", "product_id", "product__name", "range_units", "range_revenue")
         .order_by()
     )
     for device_id, product_id, name, units, revenue in rows:
-        per_device[device_id].append(
-            {"product_id": product_id, "name": name, "units": units, "revenue": money(revenue)}
-        )
+        # Filtered here, not in SQL: a WHERE on the difference would make the database look it up again.
+        if units > 0:
+            per_device[device_id].append(
+                {"product_id": product_id, "name": name, "units": units, "revenue": money(revenue)}
+            )
     for device_id, products in per_device.items():
         products.sort(key=lambda p: (-p["revenue"], -p["units"], p["product_id"]))
         per_device[device_id] = products[:limit]
