@@ -16,6 +16,8 @@ class DexUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="A DEX (EVA-DTS) audit file, as read from the machine.")
 
     def validate_file(self, upload):
+        if "\x00" in upload.name:
+            raise serializers.ValidationError("Null characters are not allowed in the file name.")
         try:
             dex_file_size_validate(upload.size)
         except DjangoValidationError as error:

@@ -196,6 +196,9 @@ def parse_dex(data: bytes | str) -> DexAudit:
     for segment in body:
         if not SEGMENT_ID.fullmatch(segment.id):
             raise DexParseError(f"{segment.id[:20]!r} is not a DEX segment", line=segment.line)
+        # Junk around the audit may hold anything; inside it a NUL is a corrupt read (and no text column takes one).
+        if any("\x00" in element for element in segment.elements):
+            raise DexParseError("a NUL byte inside the audit: the read is corrupt", line=segment.line)
 
     warnings = _transaction_set_warnings(lines, segments[start], body)
     return _audit(body, warnings)

@@ -160,6 +160,7 @@ class _SaleRow:
 
 
 MAX_UNITS = 2_147_483_647  # the database's integer
+MAX_ID = 2**63 - 1  # the database's big integer, what every primary key is
 MAX_CABINETS = 3
 
 
@@ -252,6 +253,9 @@ def _sale_row_parse(row: Mapping, errors: dict) -> _SaleRow:
             if required:
                 errors[name] = ["This field is required."]
             return default
+        if isinstance(value, str) and "\x00" in value:  # no database text column can hold one
+            errors[name] = ["Null characters are not allowed."]
+            return None
         try:
             return parse(value)
         except ValueError as problem:
@@ -278,6 +282,8 @@ def _reference(value) -> int | str:
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 < value <= MAX_ID:
+            raise ValueError(f"An id is a whole number from 1 to {MAX_ID}.")
         return value
     raise ValueError("Give a name (a string) or an id (a number).")
 

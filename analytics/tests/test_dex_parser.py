@@ -128,6 +128,7 @@ def malformed(replace: str, by: str) -> tuple[bytes, int]:
         ("ID4", "ID4*9*1840*USD", "ID401 says 9 decimal places"),
         ("VA1", "VA1*22000*1.60", "VA102 is '1.60', not a whole number"),
         ("ID5", "<html>", "'<html>' is not a DEX segment"),
+        ("ID1", "ID1*SN\x00-1", "a NUL byte inside the audit"),
     ],
 )
 def test_malformed_segment_is_refused_with_its_line(replace, by, message):

@@ -66,6 +66,21 @@ def test_bad_rows_reject_the_whole_batch_each_row_named_the_whole_batch_with_its
     assert PlanogramSlot.objects.get(pk=slot.pk).quantity == 5
 
 
+def test_values_no_database_column_takes_are_field_errors(client_for, manager, slot):
+    # Found by schemathesis on PostgreSQL: a NUL in a text, an id past the big integer, each a 500 before.
+    rows = [row(1, device="A\x00100"), row(2, device=2**63), row(3, transaction_id="t\x00")]
+
+    response = client_for(manager).post(URL, {"rows": rows}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["rows"] == {
+        "0": {"device": ["Null characters are not allowed."]},
+        "1": {"device": [f"An id is a whole number from 1 to {2**63 - 1}."]},
+        "2": {"transaction_id": ["Null characters are not allowed."]},
+    }
+    assert not Sale.objects.exists()
+
+
 def test_stock_never_goes_below_zero_and_the_shortfall_is_answered(client_for, manager, slot):
     response = client_for(manager).post(URL, {"rows": [row(1, units=4), row(2, units=3)]}, format="json")
 
