@@ -1,7 +1,7 @@
 """Fleet comparisons: sales by location and venue type, the top devices by a metric, and sales per ISO week.
 
-Every read is set-based over the daily rollup (``DailyProductSales``): a fixed number of queries whatever
-the fleet size, grouped in the database.
+Every read is set-based over the rollups (the asset-sales report's, and ``DeviceDailySales`` for the
+weeks): a fixed number of queries whatever the fleet size, grouped in the database.
 """
 
 import datetime as dt
@@ -16,7 +16,7 @@ from cvd_portal.money import money
 from devices.models import Device
 
 from .asset_sales import asset_sales_report
-from .models import DailyProductSales
+from .models import DeviceDailySales
 
 ZERO = Decimal("0.00")
 METRICS = ("revenue", "units", "score")
@@ -159,7 +159,7 @@ def weekly_sales(*, devices: QuerySet[Device], weeks: int = DEFAULT_WEEKS, today
     last_end = last_complete_week_end(today)
     first_start = last_end - dt.timedelta(weeks=weeks + 1) + dt.timedelta(days=1)
     rows = (
-        DailyProductSales.objects.filter(device_id__in=devices.values("pk"), date__gte=first_start, date__lte=last_end)
+        DeviceDailySales.objects.filter(device_id__in=devices.values("pk"), date__gte=first_start, date__lte=last_end)
         .annotate(week=TruncWeek("date"))
         .values("week")
         .annotate(

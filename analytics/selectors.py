@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
@@ -11,7 +11,7 @@ from devices.models import Device
 from devices.selectors import devices_visible_to
 
 from .device_analysis import device_analysis
-from .models import DailyProductSales, DeviceDailySales, Sale
+from .models import DeviceDailySales, Sale
 from .services import local_midnight
 
 
@@ -24,35 +24,23 @@ def device_daily_series(*, device, start: dt.date, end: dt.date) -> list[dict]:
     """One row per local day from ``start`` to ``end`` (inclusive), days without sales as zeros.
 
     Each row: ``date``, ``units``, ``revenue`` (Decimal), ``transactions`` (sales rows), and the day's
-    ``first_sale`` and ``last_sale`` as local times (None without sales). Summed over the device's
-    products from the exact daily rollup in one query: the rollup already holds each day's first and
-    last sale, so the raw sales need not be read for them.
+    ``first_sale`` and ``last_sale`` as local times (None without sales). Read in one query from the
+    exact device-day rollup, which already holds each day's first and last sale, so the raw sales need
+    not be read for them.
     """
-    totals = {
-        row["date"]: row
-        for row in DailyProductSales.objects.filter(device=device, date__range=(start, end))
-        .values("date")
-        .annotate(
-            day_units=Sum("units"),
-            day_revenue=Sum("revenue"),
-            day_transactions=Sum("transactions"),
-            first=Min("first_sold_at"),
-            last=Max("last_sold_at"),
-        )
-        .order_by("date")
-    }
+    days = {row.date: row for row in DeviceDailySales.objects.filter(device=device, date__range=(start, end))}
     series = []
     for offset in range((end - start).days + 1):
         day = start + dt.timedelta(days=offset)
-        row = totals.get(day)
+        row = days.get(day)
         series.append(
             {
                 "date": day,
-                "units": row["day_units"] if row else 0,
-                "revenue": row["day_revenue"] if row else Decimal("0.00"),
-                "transactions": row["day_transactions"] if row else 0,
-                "first_sale": timezone.localtime(row["first"]).time() if row else None,
-                "last_sale": timezone.localtime(row["last"]).time() if row else None,
+                "units": row.units if row else 0,
+                "revenue": row.revenue if row else Decimal("0.00"),
+                "transactions": row.transactions if row else 0,
+                "first_sale": timezone.localtime(row.first_sold_at).time() if row else None,
+                "last_sale": timezone.localtime(row.last_sold_at).time() if row else None,
             }
         )
     return series
