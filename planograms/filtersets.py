@@ -5,7 +5,8 @@ from django.db.models import Q
 
 from devices.models import Device, Route
 
-from .models import Planogram, PlanogramSlot, Product
+from .choices import InventoryMovementReason
+from .models import InventoryMovement, Planogram, PlanogramSlot, Product
 
 
 class ProductFilterSet(filters.FilterSet):
@@ -47,3 +48,18 @@ class PlanogramSlotFilterSet(filters.FilterSet):
     def filter_maintenance(self, queryset, name, value):
         """Slots taken out of service, marked by a capacity of 0."""
         return queryset.filter(capacity=0) if value else queryset.exclude(capacity=0)
+
+
+class InventoryMovementFilterSet(filters.FilterSet):
+    device = filters.ModelChoiceFilter(field_name="slot__planogram__cabinet__device", queryset=Device.all_objects.all())
+    route = filters.ModelChoiceFilter(
+        field_name="slot__planogram__cabinet__device__route", queryset=Route.objects.all()
+    )
+    reason = filters.ChoiceFilter(choices=InventoryMovementReason.choices)
+    # Half-open [occurred_after, occurred_before), as the sales' date range.
+    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = InventoryMovement
+        fields = ["slot", "device", "route", "reason", "service_visit", "occurred_after", "occurred_before"]

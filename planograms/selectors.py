@@ -9,7 +9,7 @@ from devices.models import Cabinet, Device, Route
 from devices.selectors import devices_visible_to
 
 from .choices import Urgency
-from .models import Planogram, PlanogramSlot, SlotMetrics, UrgencyThresholds, slot_grid_order
+from .models import InventoryMovement, Planogram, PlanogramSlot, SlotMetrics, UrgencyThresholds, slot_grid_order
 
 
 def planograms_visible_to(user) -> QuerySet[Planogram]:
@@ -108,3 +108,8 @@ def oldest_metrics_calculation(devices) -> dt.datetime | None:
         except ObjectDoesNotExist:
             continue
     return min(calculated, default=None)
+
+
+def inventory_movements_visible_to(user):
+    """Movements of the slots of the devices the user may see."""
+    return InventoryMovement.objects.filter(slot__planogram__cabinet__device__in=devices_visible_to(user))

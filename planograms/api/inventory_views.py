@@ -1,6 +1,5 @@
 """The inventory API: record a restock (a service visit) and read the inventory movements."""
 
-import django_filters as filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -8,33 +7,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from cvd_portal.api.views import PortalReadOnlyModelViewSet
-from devices.models import Device, Route
-from devices.selectors import devices_visible_to
-from planograms.choices import InventoryMovementReason
+from planograms.filtersets import InventoryMovementFilterSet
 from planograms.models import InventoryMovement, ServiceVisit
+from planograms.selectors import inventory_movements_visible_to
 from planograms.services.inventory import restock
 
 from .inventory_serializers import InventoryMovementSerializer, RestockSerializer, ServiceVisitSerializer
-
-
-class InventoryMovementFilterSet(filters.FilterSet):
-    device = filters.ModelChoiceFilter(field_name="slot__planogram__cabinet__device", queryset=Device.all_objects.all())
-    route = filters.ModelChoiceFilter(
-        field_name="slot__planogram__cabinet__device__route", queryset=Route.objects.all()
-    )
-    reason = filters.ChoiceFilter(choices=InventoryMovementReason.choices)
-    # Half-open [occurred_after, occurred_before), as the sales' date range.
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
-
-    class Meta:
-        model = InventoryMovement
-        fields = ["slot", "device", "route", "reason", "service_visit", "occurred_after", "occurred_before"]
-
-
-def inventory_movements_visible_to(user):
-    """Movements of the slots of the devices the user may see."""
-    return InventoryMovement.objects.filter(slot__planogram__cabinet__device__in=devices_visible_to(user))
 
 
 class InventoryMovementViewSet(PortalReadOnlyModelViewSet):
