@@ -1,5 +1,6 @@
 """Set-based writes that keep the number of queries independent of the number of rows."""
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
@@ -52,12 +53,41 @@ def listed_rows(connection, fields: Mapping[str, Field], rows: Sequence[Mapping]
     """
     names = list(fields)
     if connection.vendor == "postgresql":
-        # psycopg adapts the Python values (ints, Decimals, dates, aware datetimes) itself.
-        arrays = ", ".join(f"%s::{fields[name].db_type(connection)}[]" for name in names)
-        params = [[row[name] for row in rows] for name in names]
-        return f"(SELECT * FROM unnest({arrays}) AS listed ({', '.join(names)}))", params
+        arrays, params = [], []
+        for name in names:
+            values = [row[name] for row in rows]
+            literal = _array_literal(values)
+            # A column of numbers, dates and moments goes as one array literal: their text forms need
+            # no quoting, and psycopg would check each element for it (a fifth of a 10,000-sale batch's
+            # time). Any other column (text, say) is left to psycopg, which adapts and quotes it.
+            arrays.append(
+                f"%s::text::{fields[name].db_type(connection)}[]"
+                if literal
+                else f"%s::{fields[name].db_type(connection)}[]"
+            )
+            params.append(literal if literal else values)
+        return f"(SELECT * FROM unnest({', '.join(arrays)}) AS listed ({', '.join(names)}))", params
     values = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
     return f"(SELECT {values} FROM json_each(%s))", [_json_document(connection, fields, rows)]
+
+
+def _array_literal(values: Sequence) -> str | None:
+    """``values`` as a PostgreSQL array literal, ``{1,2,NULL}``, or None when one of them may need quoting.
+
+    Numbers, dates and moments only: their text forms (``str``, ``isoformat``) hold no quote,
+    brace, comma, backslash or space.
+    """
+    items = []
+    for value in values:
+        if value is None:
+            items.append("NULL")
+        elif isinstance(value, dt.date):  # a datetime is a date
+            items.append(value.isoformat())
+        elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+            items.append(str(value))
+        else:
+            return None
+    return "{" + ",".join(items) + "}"
 
 
 def bulk_insert(model, rows: Sequence[dict]) -> None:

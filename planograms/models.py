@@ -337,7 +337,8 @@ class InventoryMovement(models.Model):
     the units sold beyond the stock on hand: the quantity stops at zero and the gap is kept here.
     """
 
-    slot = models.ForeignKey(PlanogramSlot, on_delete=models.CASCADE, related_name="movements")
+    # Indexed by (slot, occurred_at), which leads with it: a batch of sales writes thousands of movements.
+    slot = models.ForeignKey(PlanogramSlot, on_delete=models.CASCADE, related_name="movements", db_index=False)
     reason = models.CharField(max_length=10, choices=InventoryMovementReason.choices)
     quantity_before = models.PositiveIntegerField()
     quantity_after = models.PositiveIntegerField()

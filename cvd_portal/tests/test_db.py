@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from analytics.models import DeviceDailySales
 from cvd_portal.db import bulk_insert, bulk_upsert, listed_rows, update_by_id
@@ -91,3 +93,45 @@ def test_listed_rows_join_as_a_relation_of_typed_columns():
             params,
         )
         assert cursor.fetchall() == [(2,)]
+
+
+listed_values = st.fixed_dictionaries(
+    {
+        "date": st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)),
+        "units": st.integers(min_value=0, max_value=2**31 - 1),
+        "revenue": st.decimals(min_value=0, max_value=Decimal("9999999999.99"), places=2),
+        # Any real offset (±14 h) and microsecond, within years whose instant stays inside the calendar in UTC.
+        "last_sold_at": st.datetimes(
+            min_value=dt.datetime(2, 1, 1),
+            max_value=dt.datetime(9998, 12, 31),
+            timezones=st.builds(
+                lambda minutes: dt.timezone(dt.timedelta(minutes=minutes)),
+                st.integers(min_value=-14 * 60, max_value=14 * 60),
+            ),
+        ),
+    }
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(listed_values, min_size=1, max_size=5, unique_by=lambda row: row["date"]))
+def test_listed_numbers_dates_and_moments_arrive_exactly(values):
+    # On PostgreSQL these columns go as array literals written by the project, not by psycopg.
+    device = DeviceFactory()
+    bulk_insert(DeviceDailySales, [day_row(device, 1 + number) for number in range(len(values))])
+    pks = list(DeviceDailySales.objects.filter(device=device).order_by("pk").values_list("pk", flat=True))
+
+    update_by_id(
+        DeviceDailySales,
+        [f"{name} = batch.{name}" for name in ("date", "units", "revenue", "last_sold_at")],
+        [{"id": pk, **row} for pk, row in zip(pks, values, strict=True)],
+    )
+
+    assert (
+        list(
+            DeviceDailySales.objects.filter(device=device)
+            .order_by("pk")
+            .values("date", "units", "revenue", "last_sold_at")
+        )
+        == values
+    )
