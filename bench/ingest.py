@@ -8,7 +8,8 @@ sustained rows per second, with where the time goes: resolving the rows, recordi
 for the devices' locks, insert, stock, movements) and the rollup catch-up. Two shapes of batch:
 rows spread over the whole fleet, and rows from a few devices (a route's worth). Then posts single
 sales and times how long until the device's metrics show them, with a real ``celery worker``
-subprocess on Redis (or eager).
+subprocess on Redis (or eager). Last, the ceiling: the same rows COPYed into the sales table with
+nothing else done, rolled back.
 The sales it writes stay in the database, as a day of trade would.
 """
 
@@ -21,6 +22,7 @@ import sys
 import time
 import uuid
 from collections import defaultdict
+from decimal import Decimal
 
 from common import ROOT, ensure_fleet, parse_args, setup_django
 
@@ -41,6 +43,7 @@ if not args.eager:
 setup_django(args.database_url)
 
 from django.contrib.auth import get_user_model  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
@@ -48,6 +51,7 @@ import analytics.api.views as sales_views  # noqa: E402
 import analytics.services.ingestion as sales_ingestion  # noqa: E402
 from analytics.models import Sale  # noqa: E402
 from cvd_portal.celery import app as celery_app  # noqa: E402
+from cvd_portal.db import bulk_insert  # noqa: E402
 from planograms.choices import MetricsRunStatus  # noqa: E402
 from planograms.models import DeviceMetrics, MetricsRun, PlanogramSlot  # noqa: E402
 from planograms.services.metrics_runs import metrics_run_fail  # noqa: E402
@@ -157,6 +161,41 @@ def freshness(client, slots):
     return delays
 
 
+def insert_ceiling(sold_slots):
+    """The database's floor for a batch: its rows COPYed into the sales table and their foreign keys
+    checked, nothing else (no validation, stock, movements or rollups); rolled back."""
+    now = timezone.now()
+    timings = []
+    for _ in range(args.requests):
+        rows = [
+            {
+                "device_id": device_id,
+                "product_id": product_id,
+                "slot_id": slot_id,
+                "units": 1,
+                "cash_amount": Decimal("1.75"),
+                "sold_at": now - dt.timedelta(seconds=random.randrange(3600)),
+                "transaction_id": f"ceiling-{uuid.uuid4().hex}",
+            }
+            for slot_id, device_id, product_id in random.choices(sold_slots, k=args.rows)
+        ]
+        with transaction.atomic():
+            started = time.perf_counter()
+            bulk_insert(Sale, rows)
+            copied = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the checks a commit would make
+            timings.append((copied - started, time.perf_counter() - copied))
+            transaction.set_rollback(True)
+    copy = statistics.median(timing[0] for timing in timings)
+    checks = statistics.median(timing[1] for timing in timings)
+    print(
+        f"ceiling: the sales table alone takes {copy + checks:.2f} s for {args.rows:,} fleet-wide rows"
+        f" (COPY {copy:.2f} s, foreign-key checks {checks:.2f} s): {args.rows / (copy + checks):,.0f} rows/s"
+        " before any validation, stock, audit or rollup"
+    )
+
+
 def main():
     ensure_fleet(args)
     random.seed(args.seed)
@@ -193,6 +232,13 @@ def main():
         print(
             f"posted sale to fresh metrics: p50 {statistics.median(delays):.2f} s, max {max(delays):.2f} s"
             f" ({len(delays)} sales)"
+        )
+        insert_ceiling(
+            list(
+                PlanogramSlot.objects.filter(product__isnull=False, planogram__cabinet__device__deleted_at=None)
+                .values_list("pk", "planogram__cabinet__device_id", "product_id")
+                .order_by("pk")
+            )
         )
     finally:
         if worker is not None:
