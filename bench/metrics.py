@@ -7,11 +7,10 @@ Prints the full recalculation time, the spec's algorithm on the same database, t
 ratio, an incremental run after 1 % of the devices changed, and the time per slot.
 """
 
-import contextlib
 import datetime as dt
 import time
 
-from common import ensure_fleet, fleet_summary, parse_args, percentile, setup_django, timed
+from common import ensure_fleet, fleet_summary, parse_args, percentile, setup_django, spec_sales_index, timed
 
 args = parse_args(
     __doc__,
@@ -26,26 +25,6 @@ from devices.models import Device  # noqa: E402
 from planograms.models import PlanogramSlot  # noqa: E402
 from planograms.services.metrics import recalculate_metrics  # noqa: E402
 from planograms.services.metrics_runs import devices_needing_recalculation  # noqa: E402
-
-
-@contextlib.contextmanager
-def spec_sales_index():
-    """The index the spec's per-slot queries need, (device, product, sold_at), built for the baseline only.
-
-    The portal has none (every sale would pay for it), and without it the baseline would be
-    slower than the spec deserves: its ratio would flatter us.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE INDEX IF NOT EXISTS bench_spec_sale_device_product"
-            " ON analytics_sale (device_id, product_id, sold_at)"
-        )
-        cursor.execute("ANALYZE analytics_sale")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP INDEX IF EXISTS bench_spec_sale_device_product")
 
 
 def spec_per_slot_algorithm(device_limit=None):
