@@ -57,6 +57,10 @@ from planograms.models import DeviceMetrics, MetricsRun, PlanogramSlot  # noqa: 
 from planograms.services.metrics_runs import metrics_run_fail  # noqa: E402
 
 PHASES = defaultdict(float)
+# The slots sales are posted for: assigned a product, with room for stock, on a live device.
+STOCKED_SLOTS = PlanogramSlot.objects.filter(
+    product__isnull=False, capacity__gt=0, planogram__cabinet__device__deleted_at=None
+).order_by("pk")
 
 
 def timed_phase(name, function):
@@ -161,9 +165,10 @@ def freshness(client, slots):
     return delays
 
 
-def insert_ceiling(sold_slots):
+def insert_ceiling():
     """The database's floor for a batch: its rows COPYed into the sales table and their foreign keys
     checked, nothing else (no validation, stock, movements or rollups); rolled back."""
+    sold_slots = list(STOCKED_SLOTS.values_list("pk", "planogram__cabinet__device_id", "product_id"))
     now = timezone.now()
     timings = []
     for _ in range(args.requests):
@@ -205,9 +210,7 @@ def main():
     client = APIClient(HTTP_HOST="localhost")
     client.force_authenticate(user)
     slots = list(
-        PlanogramSlot.objects.filter(product__isnull=False, capacity__gt=0, planogram__cabinet__device__deleted_at=None)
-        .values_list("planogram__cabinet__device__asset", "planogram__cabinet__index", "position")
-        .order_by("pk")
+        STOCKED_SLOTS.values_list("planogram__cabinet__device__asset", "planogram__cabinet__index", "position")
     )
     devices = sorted({asset for asset, _, _ in slots})
     print(f"fleet: {len(devices):,} devices, {len(slots):,} stocked slots, {Sale.objects.count():,} sales")
@@ -233,13 +236,7 @@ def main():
             f"posted sale to fresh metrics: p50 {statistics.median(delays):.2f} s, max {max(delays):.2f} s"
             f" ({len(delays)} sales)"
         )
-        insert_ceiling(
-            list(
-                PlanogramSlot.objects.filter(product__isnull=False, planogram__cabinet__device__deleted_at=None)
-                .values_list("pk", "planogram__cabinet__device_id", "product_id")
-                .order_by("pk")
-            )
-        )
+        insert_ceiling()
     finally:
         if worker is not None:
             worker.terminate()

@@ -4,10 +4,9 @@ Each change of a slot's quantity writes an ``InventoryMovement`` (before, after,
 when). A visit also touches the slots' ``updated_at``, which is what makes the incremental metrics
 run pick their device up (``devices_needing_recalculation``); a sale does not: its device's
 ``sales_recorded_at`` already marks it, and leaving the indexed ``updated_at`` alone lets
-PostgreSQL update the slot in place (a HOT update, no index entries), which is most of the cost
-of a fleet's batch of sales. Writes are set-based: one read of the
-slots (locked), one ``UPDATE … FROM`` the listed rows and one insert of the movements, whatever the
-number of slots.
+PostgreSQL update the slot in place (a HOT update, no new index entries), in a third of the time.
+Writes are set-based: one read of the slots (locked), one ``UPDATE … FROM`` the listed rows and
+one insert of the movements, whatever the number of slots.
 """
 
 import datetime as dt
