@@ -35,6 +35,7 @@ test: setup
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
 
 lint: setup
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 

@@ -14,29 +14,29 @@ VIEWER = "Viewer"
 
 EDIT = ("add", "change", "delete", "view")
 READ = ("view",)
-FLEET_APPS = ("devices", "planograms", "analytics")
+FLEET_APPS = ("devices", "planograms", "sales", "metrics")
 # What people edit; computed data (slot metrics) is read-only for every role.
 EDITABLE_FLEET = [
     ("devices", "*", EDIT),
     ("planograms", "product", EDIT),
     ("planograms", "planogram", EDIT),
     ("planograms", "planogramslot", EDIT),
-    ("planograms", "slotmetrics", READ),
-    ("planograms", "cabinetmetrics", READ),
-    ("planograms", "devicemetrics", READ),
-    ("planograms", "urgencythresholds", ("view", "change")),
+    ("metrics", "slotmetrics", READ),
+    ("metrics", "cabinetmetrics", READ),
+    ("metrics", "devicemetrics", READ),
+    ("metrics", "urgencythresholds", ("view", "change")),
     # Adding a metrics run is requesting a recalculation; runs themselves are never edited.
-    ("planograms", "metricsrun", ("view", "add")),
+    ("metrics", "metricsrun", ("view", "add")),
     # A service visit is recorded by restocking (which writes its movements); movements are the audit trail.
     ("planograms", "servicevisit", ("view", "add")),
     ("planograms", "inventorymovement", READ),
-    ("analytics", "sale", EDIT),
-    ("analytics", "dailyproductsales", READ),
-    ("analytics", "devicedailysales", READ),
-    ("analytics", "deviceproductsales", READ),
+    ("sales", "sale", EDIT),
+    ("sales", "dailyproductsales", READ),
+    ("sales", "devicedailysales", READ),
+    ("sales", "deviceproductsales", READ),
     # Adding a DEX import is uploading an audit; imports and their readings are never edited.
-    ("analytics", "deximport", ("view", "add")),
-    ("analytics", "dexreading", READ),
+    ("sales", "deximport", ("view", "add")),
+    ("sales", "dexreading", READ),
 ]
 
 # (app label, model name or "*" for every model of the app, actions or full codenames)
@@ -67,8 +67,9 @@ ROLE_PERMISSIONS = {
         ("devices", "device", READ),
         ("devices", "cabinet", READ),
         ("planograms", "*", READ),
+        ("metrics", "*", READ),
         # A driver refreshes the metrics of their own route's devices (scoped by the view).
-        ("planograms", "metricsrun", ("add",)),
+        ("metrics", "metricsrun", ("add",)),
         # A driver restocks their own route's devices (scoped by the view).
         ("planograms", "servicevisit", ("add",)),
     ],

@@ -37,9 +37,8 @@ from django.db.models.functions import Coalesce
 
 from cvd_portal.money import money
 from devices.models import Device
-
-from .models import DailyProductSales, DeviceDailySales, DeviceProductSales
-from .services import local_midnight
+from sales.models import DailyProductSales, DeviceDailySales, DeviceProductSales
+from sales.services import local_midnight
 
 ZERO = Decimal("0.00")
 TOP_PRODUCTS = 5

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from cvd_portal.money import money
 from devices.models import Device
+from sales.models import DeviceDailySales
 
 from .asset_sales import asset_sales_report
-from .models import DeviceDailySales
 
 ZERO = Decimal("0.00")
 METRICS = ("revenue", "units", "score")

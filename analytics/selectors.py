@@ -1,4 +1,4 @@
-"""Reads of sales data, scoped to what the asking user may see."""
+"""Reads for the reports: a device's daily and hourly series, its analysis, the fleet's daily revenue."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,15 +9,10 @@ from django.utils import timezone
 
 from devices.models import Device
 from devices.selectors import devices_visible_to
+from sales.models import DeviceDailySales, Sale
+from sales.services import local_midnight
 
 from .device_analysis import device_analysis
-from .models import DeviceDailySales, Sale
-from .services import local_midnight
-
-
-def sales_visible_to(user) -> QuerySet[Sale]:
-    """Sales of the devices the user may see; a retired device's sales are kept but leave the fleet's reads."""
-    return Sale.objects.filter(device__in=devices_visible_to(user))
 
 
 def device_daily_series(*, device, start: dt.date, end: dt.date) -> list[dict]:

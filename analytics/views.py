@@ -17,14 +17,14 @@ from django.utils import timezone
 
 from analytics.api.device_analysis import DEFAULT_THRESHOLD
 from analytics.api.exports import EXPORT_FORMATS, WHOLE_RANKING
-from analytics.api.permissions import VIEW_SALES
 from analytics.asset_sales import asset_sales_devices, asset_sales_report, device_top_products, score_band
 from analytics.comparisons import location_performance
 from analytics.forms import AssetSalesDashboardForm, DateRangeForm
 from analytics.selectors import device_sales_analysis, fleet_daily_revenue
 from cvd_portal.money import money
 from devices.selectors import devices_visible_to
-from planograms.selectors import device_cabinets_with_metrics
+from metrics.selectors import device_cabinets_with_metrics
+from sales.api.permissions import VIEW_SALES
 
 TABLE_PAGE_SIZE = 25
 PRESET_DAYS = (7, 30, 90, 365)

@@ -70,7 +70,7 @@ def spec_pattern(start, end):
             " SUM(s.cash_amount), AVG(s.cash_amount), MIN(s.sold_at), MAX(s.sold_at)"
             " FROM devices_device d LEFT JOIN devices_location l ON d.location_id = l.id"
             " LEFT JOIN devices_devicetype dt ON d.device_type_id = dt.id"
-            " LEFT JOIN analytics_sale s ON d.id = s.device_id AND s.sold_at >= %s AND s.sold_at < %s"
+            " LEFT JOIN sales_sale s ON d.id = s.device_id AND s.sold_at >= %s AND s.sold_at < %s"
             " WHERE d.deleted_at IS NULL GROUP BY d.id, d.asset, d.cooler, l.name, l.address, dt.name"
             " ORDER BY SUM(s.cash_amount) DESC NULLS LAST",
             [low, high],
@@ -78,7 +78,7 @@ def spec_pattern(start, end):
         devices = cursor.fetchall()
         for device_id, *_, units, revenue, _avg, _first, _last in devices:
             cursor.execute(
-                "SELECT p.id, p.name, SUM(s.units), SUM(s.cash_amount) AS revenue FROM analytics_sale s"
+                "SELECT p.id, p.name, SUM(s.units), SUM(s.cash_amount) AS revenue FROM sales_sale s"
                 " JOIN planograms_product p ON s.product_id = p.id"
                 " WHERE s.device_id = %s AND s.sold_at >= %s AND s.sold_at < %s"
                 " GROUP BY p.id, p.name ORDER BY revenue DESC",
@@ -87,7 +87,7 @@ def spec_pattern(start, end):
             top_products = cursor.fetchall()[:5]
             cursor.execute(
                 "SELECT DATE(s.sold_at AT TIME ZONE %s) AS day, SUM(s.cash_amount), SUM(s.units), COUNT(s.id)"
-                " FROM analytics_sale s WHERE s.device_id = %s AND s.sold_at >= %s AND s.sold_at < %s"
+                " FROM sales_sale s WHERE s.device_id = %s AND s.sold_at >= %s AND s.sold_at < %s"
                 " GROUP BY day ORDER BY day",
                 [zone, device_id, low, high],
             )

@@ -87,8 +87,8 @@ def fleet_summary():
         for label, table in (
             ("devices", "devices_device"),
             ("slots", "planograms_planogramslot"),
-            ("sales", "analytics_sale"),
-            ("daily rollup rows", "analytics_dailyproductsales"),
+            ("sales", "sales_sale"),
+            ("daily rollup rows", "sales_dailyproductsales"),
         ):
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[label] = cursor.fetchone()[0]
@@ -106,10 +106,9 @@ def spec_sales_index():
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE INDEX IF NOT EXISTS bench_spec_sale_device_product"
-            " ON analytics_sale (device_id, product_id, sold_at)"
+            "CREATE INDEX IF NOT EXISTS bench_spec_sale_device_product ON sales_sale (device_id, product_id, sold_at)"
         )
-        cursor.execute("ANALYZE analytics_sale")
+        cursor.execute("ANALYZE sales_sale")
     try:
         yield
     finally:

@@ -47,14 +47,15 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
-import analytics.api.views as sales_views  # noqa: E402
-import analytics.services.ingestion as sales_ingestion  # noqa: E402
-from analytics.models import Sale  # noqa: E402
+import sales.api.views as sales_views  # noqa: E402
+import sales.services.ingestion as sales_ingestion  # noqa: E402
 from cvd_portal.celery import app as celery_app  # noqa: E402
 from cvd_portal.db import bulk_insert  # noqa: E402
+from metrics.models import DeviceMetrics, MetricsRun
+from metrics.services.runs import metrics_run_fail  # noqa: E402
 from planograms.choices import MetricsRunStatus  # noqa: E402
-from planograms.models import DeviceMetrics, MetricsRun, PlanogramSlot  # noqa: E402
-from planograms.services.metrics_runs import metrics_run_fail  # noqa: E402
+from planograms.models import PlanogramSlot  # noqa: E402
+from sales.models import Sale  # noqa: E402
 
 PHASES = defaultdict(float)
 # The slots sales are posted for: assigned a product, with room for stock, on a live device.

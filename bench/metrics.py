@@ -22,9 +22,9 @@ from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from devices.models import Device  # noqa: E402
+from metrics.services.engine import recalculate_metrics  # noqa: E402
+from metrics.services.runs import devices_needing_recalculation  # noqa: E402
 from planograms.models import PlanogramSlot  # noqa: E402
-from planograms.services.metrics import recalculate_metrics  # noqa: E402
-from planograms.services.metrics_runs import devices_needing_recalculation  # noqa: E402
 
 
 def spec_per_slot_algorithm(device_limit=None):
@@ -56,7 +56,7 @@ def spec_per_slot_algorithm(device_limit=None):
             level = round(quantity * 100.0 / capacity) if capacity > 0 else 0
             units_to_par = capacity - quantity
             cursor.execute(
-                "SELECT COALESCE(SUM(units), 0) FROM analytics_sale WHERE device_id = %s AND product_id = %s"
+                "SELECT COALESCE(SUM(units), 0) FROM sales_sale WHERE device_id = %s AND product_id = %s"
                 " AND sold_at >= %s",
                 [device_id, product_id, window_start],
             )
@@ -66,7 +66,7 @@ def spec_per_slot_algorithm(device_limit=None):
             else:
                 cursor.execute(
                     "SELECT COALESCE(SUM(units), 0), EXTRACT(EPOCH FROM (%s - MIN(sold_at))) / 86400"
-                    " FROM analytics_sale WHERE device_id = %s AND product_id = %s",
+                    " FROM sales_sale WHERE device_id = %s AND product_id = %s",
                     [now, device_id, product_id],
                 )
                 total, days_active = cursor.fetchone()

@@ -34,8 +34,14 @@ def link_column(path: str, description: str, ordering: str | None = None):
 
 
 def changelist_link(model, label, **filters):
-    """A link to ``model``'s changelist narrowed by ``filters`` (admin lookups such as ``route__id__exact``)."""
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    """A link to ``model``'s changelist narrowed by ``filters`` (admin lookups such as ``route__id__exact``).
+
+    ``model`` is a model class or an ``"app_label.model_name"`` string, for a model of an app above the caller's.
+    """
+    app_label, model_name = (
+        model.lower().split(".") if isinstance(model, str) else (model._meta.app_label, model._meta.model_name)
+    )
+    url = reverse(f"admin:{app_label}_{model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
 
 

@@ -7,20 +7,19 @@ from accounts.api.views import ObtainTokenView
 from analytics.api.asset_sales import AssetSalesView
 from analytics.api.comparisons import LocationPerformanceView, TopPerformersView, WeeklySalesView
 from analytics.api.device_analysis import DeviceAnalysisView
-from analytics.api.dex import DexImportView
 from analytics.api.exports import AssetSalesExportView
-from analytics.api.views import SaleViewSet
 from devices.api.views import (
     CabinetTypeViewSet,
     CabinetViewSet,
     DeviceTypeViewSet,
     DeviceViewSet,
     LocationViewSet,
-    RouteViewSet,
 )
+from metrics.api.views import MetricsCalculateView, MetricsRunViewSet, RouteDevicesView, RouteViewSet
 from planograms.api.inventory_views import InventoryMovementViewSet, RestockView
-from planograms.api.metrics_views import MetricsCalculateView, MetricsRunViewSet, RouteDevicesView
 from planograms.api.views import PlanogramSlotViewSet, PlanogramViewSet, ProductViewSet
+from sales.api.dex import DexImportView
+from sales.api.views import SaleViewSet
 
 router = DefaultRouter()
 router.register("locations", LocationViewSet, basename="locations")

@@ -3,8 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from accounts.views import home
-
 from . import views
 
 admin.site.site_header = "CVD Portal"
@@ -12,14 +10,14 @@ admin.site.site_title = "CVD Portal"
 admin.site.index_title = "Database viewer"
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon),
     path("admin/", admin.site.urls),
     path("dashboard/", include("analytics.urls")),
-    path("routes/", include("planograms.urls")),
+    path("routes/", include("metrics.urls")),
     path("api/", include("cvd_portal.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -6,7 +7,17 @@ from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sales.api.permissions import VIEW_SALES
+
 from .celery import app, broker_configured
+
+
+@login_required
+def home(request):
+    """Whoever may read sales lands on the asset sales dashboard; everyone else (drivers) on their routes."""
+    if request.user.has_perm(VIEW_SALES):
+        return redirect("analytics:dashboard")
+    return redirect("routes:my_routes")
 
 
 @never_cache

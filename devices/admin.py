@@ -5,7 +5,6 @@ from django.contrib.auth import get_permission_codename
 from django.db.models import Count, Q
 
 from accounts.roles import DRIVER
-from analytics.models import Sale
 from cvd_portal.admin import (
     DeletesComputedDataMixin,
     PortalImportExportAdmin,
@@ -14,9 +13,6 @@ from cvd_portal.admin import (
     changelist_link,
     link_column,
 )
-from planograms.choices import RestockMode
-from planograms.models import PlanogramSlot
-from planograms.services.inventory import restock
 
 from .filters import DeviceStatusFilter
 from .models import MAX_CABINETS_PER_DEVICE, Cabinet, CabinetType, Device, DeviceType, Location, Route
@@ -24,43 +20,6 @@ from .resources import DeviceResource, LocationResource, RouteResource
 from .services import device_restore, device_soft_delete
 
 ACTIVE_DEVICES = Q(devices__deleted_at__isnull=True)
-
-
-class RestockActions:
-    """ "Fill to par" and "Fill to capacity": one service visit per device, through ``restock``.
-
-    The admin says which slots a selected row stands for (``slots_to_restock``); the actions need
-    the permission to record service visits.
-    """
-
-    restock_actions = ("restock_to_par", "restock_to_capacity")
-
-    def slots_to_restock(self, obj):
-        raise NotImplementedError
-
-    def has_restock_permission(self, request):
-        return request.user.has_perm("planograms.add_servicevisit")
-
-    def _restock(self, request, queryset, mode):
-        visits = [
-            restock(slots=slots, mode=mode, user=request.user)
-            for slots in map(self.slots_to_restock, queryset)
-            if slots.exists()
-        ]
-        filled = sum(visit.movements.count() for visit in visits)
-        self.message_user(
-            request,
-            f"{mode.label}: recorded {len(visits)} service visit(s), {filled} slot(s) filled.",
-            messages.SUCCESS,
-        )
-
-    @admin.action(description="Fill to par (record a service visit)", permissions=["restock"])
-    def restock_to_par(self, request, queryset):
-        self._restock(request, queryset, RestockMode.PAR)
-
-    @admin.action(description="Fill to capacity (record a service visit)", permissions=["restock"])
-    def restock_to_capacity(self, request, queryset):
-        self._restock(request, queryset, RestockMode.CAPACITY)
 
 
 class SoftDeletedDevicesMixin:
@@ -165,7 +124,7 @@ class CabinetInline(RolledUpMetricsColumns, admin.TabularInline):
 
 
 @admin.register(Device)
-class DeviceAdmin(RestockActions, RolledUpMetricsColumns, PortalImportExportAdmin):
+class DeviceAdmin(RolledUpMetricsColumns, PortalImportExportAdmin):
     resource_classes = [DeviceResource]
     list_display = (
         "asset",
@@ -195,10 +154,7 @@ class DeviceAdmin(RestockActions, RolledUpMetricsColumns, PortalImportExportAdmi
         "deleted_by",
     )
     inlines = (CabinetInline,)
-    actions = ("soft_delete_devices", "restore_devices", *RestockActions.restock_actions)
-
-    def slots_to_restock(self, device):
-        return PlanogramSlot.objects.filter(planogram__cabinet__device=device)
+    actions = ("soft_delete_devices", "restore_devices")
 
     def get_queryset(self, request):
         # Soft-deleted devices stay reachable (behind the status filter) so they can be seen and restored.
@@ -237,13 +193,12 @@ class DeviceAdmin(RestockActions, RolledUpMetricsColumns, PortalImportExportAdmi
     def sales(self, device):
         if device.pk is None:
             return None
-        return changelist_link(Sale, "Sales of this device", device__id__exact=device.pk)
+        # Named, not imported: the sales app sits above devices.
+        return changelist_link("sales.sale", "Sales of this device", device__id__exact=device.pk)
 
 
 @admin.register(Cabinet)
-class CabinetAdmin(
-    RestockActions, RolledUpMetricsColumns, SoftDeletedDevicesMixin, DeletesComputedDataMixin, admin.ModelAdmin
-):
+class CabinetAdmin(RolledUpMetricsColumns, SoftDeletedDevicesMixin, DeletesComputedDataMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "device_link",
@@ -258,10 +213,6 @@ class CabinetAdmin(
     search_fields = ("device__asset",)
     readonly_fields = ("is_parent", *RolledUpMetricsColumns.ROLLED_UP_COLUMNS)
     autocomplete_fields = ("device", "cabinet_type")
-    actions = RestockActions.restock_actions
-
-    def slots_to_restock(self, cabinet):
-        return PlanogramSlot.objects.filter(planogram__cabinet=cabinet)
 
     def get_queryset(self, request):
         # A cabinet is named after its device, on every page and in autocomplete results.

@@ -1,10 +1,7 @@
-"""Products, planograms and slots in the admin, the metrics beside them, and the metrics runs."""
+"""Products, planograms and slots in the admin (their latest metrics beside them), service visits, stock movements."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import path, reverse
 
 from cvd_portal.admin import (
     ComputedDataAdmin,
@@ -15,24 +12,13 @@ from cvd_portal.admin import (
     link_column,
     metrics_column,
 )
+from devices.admin import CabinetAdmin, DeviceAdmin
+from devices.models import Cabinet, Device
 
-from .choices import MetricsRunScope, MetricsRunStatus
-from .models import (
-    ROLLED_UP_METRIC_FIELDS,
-    CabinetMetrics,
-    DeviceMetrics,
-    InventoryMovement,
-    MetricsRun,
-    Planogram,
-    PlanogramSlot,
-    Product,
-    ServiceVisit,
-    SlotMetrics,
-    UrgencyThresholds,
-    slot_grid_order,
-)
+from .choices import RestockMode
+from .models import InventoryMovement, Planogram, PlanogramSlot, Product, ServiceVisit, slot_grid_order
 from .resources import PlanogramSlotResource, ProductResource
-from .services.metrics_runs import metrics_run_request
+from .services.inventory import restock
 
 
 class SlotMetricsColumns:
@@ -137,137 +123,6 @@ class PlanogramSlotAdmin(SlotMetricsColumns, DeletesComputedDataMixin, PortalImp
         return change_link(slot.planogram, slot.planogram.cabinet.index)
 
 
-@admin.register(SlotMetrics)
-class SlotMetricsAdmin(ComputedDataAdmin):
-    """Computed by the metrics engine: nobody adds, changes or deletes them here."""
-
-    list_display = (
-        "device_link",
-        "slot",
-        "product",
-        "is_sold_out",
-        "days_remaining_inventory",
-        "product_level_percent",
-        "units_to_par",
-        "sales_28_day",
-        "daily_velocity",
-        "last_calculated",
-    )
-    list_filter = ("is_sold_out", "device__route", "device__location__venue_type", "product__category")
-    list_select_related = ("device", "slot", "product")
-    search_fields = ("device__asset", "slot__position", "product__sku", "product__name")
-    ordering = ("device__asset", "planogram__cabinet__index", *slot_grid_order("slot__"))
-
-    device_link = link_column("device", "device", ordering="device__asset")
-
-
-class RolledUpMetricsAdmin(ComputedDataAdmin):
-    list_display = ("device_link", *ROLLED_UP_METRIC_FIELDS)
-    list_filter = ("device__route", "device__location__venue_type")
-    search_fields = ("device__asset",)
-
-    device_link = link_column("device", "device", ordering="device__asset")
-
-
-@admin.register(DeviceMetrics)
-class DeviceMetricsAdmin(RolledUpMetricsAdmin):
-    list_select_related = ("device",)
-    ordering = ("days_remaining_inventory", "device__asset")
-
-
-@admin.register(CabinetMetrics)
-class CabinetMetricsAdmin(RolledUpMetricsAdmin):
-    list_display = ("cabinet_link", *RolledUpMetricsAdmin.list_display)
-    list_select_related = ("device", "cabinet")
-    ordering = ("device__asset", "cabinet__index")
-
-    @admin.display(description="cabinet", ordering="cabinet__index")
-    def cabinet_link(self, metrics):
-        return change_link(metrics.cabinet, f"cabinet {metrics.cabinet.index}")
-
-
-@admin.register(UrgencyThresholds)
-class UrgencyThresholdsAdmin(admin.ModelAdmin):
-    """One row: the list page opens it directly."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        thresholds = UrgencyThresholds.current()
-        return HttpResponseRedirect(reverse("admin:planograms_urgencythresholds_change", args=[thresholds.pk]))
-
-
-@admin.register(MetricsRun)
-class MetricsRunAdmin(ComputedDataAdmin):
-    """Every recalculation, and the "Calculate all metrics" control of the database viewer."""
-
-    change_list_template = "admin/planograms/metricsrun/change_list.html"
-    list_display = (
-        "id",
-        "scope",
-        "status",
-        "created_at",
-        "started_at",
-        "finished_at",
-        "devices_processed",
-        "slots_processed",
-        "chunks",
-        "coalesced_requests",
-        "lock_wait_seconds",
-        "requested_by",
-        "short_error",
-    )
-    list_filter = ("status", "scope")
-    list_select_related = ("requested_by",)
-    date_hierarchy = "created_at"
-
-    def get_urls(self):
-        calculate = path(
-            "calculate/", self.admin_site.admin_view(self.calculate_view), name="planograms_metricsrun_calculate"
-        )
-        return [calculate, *super().get_urls()]
-
-    def has_calculate_permission(self, request):
-        return request.user.has_perm("planograms.add_metricsrun")
-
-    def changelist_view(self, request, extra_context=None):
-        last = MetricsRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
-        context = {"last_run": last, "can_calculate": self.has_calculate_permission(request), **(extra_context or {})}
-        return super().changelist_view(request, extra_context=context)
-
-    def calculate_view(self, request):
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        if not self.has_calculate_permission(request):
-            raise PermissionDenied
-        run, coalesced = metrics_run_request(scope=MetricsRunScope.FULL, user=request.user)
-        if coalesced:
-            self.message_user(request, f"A full recalculation was already queued (run {run.pk}); joined it.")
-        elif run.status == MetricsRunStatus.SUCCEEDED:
-            self.message_user(
-                request,
-                f"Calculated metrics for {run.devices_processed} devices and {run.slots_processed} slots.",
-                messages.SUCCESS,
-            )
-        elif run.status == MetricsRunStatus.FAILED:
-            self.message_user(request, f"The recalculation failed: {run.error}", messages.ERROR)
-        else:
-            self.message_user(request, f"Recalculation queued as run {run.pk}; the workers are on it.")
-        return HttpResponseRedirect(reverse("admin:planograms_metricsrun_changelist"))
-
-    @admin.display(description="chunks")
-    def chunks(self, run):
-        return f"{len(run.finished_chunks)}/{run.chunks_total}"
-
-    @admin.display(description="error")
-    def short_error(self, run):
-        return run.error[:80]
-
-
 class InventoryMovementInline(admin.TabularInline):
     model = InventoryMovement
     fields = ("slot", "reason", "quantity_before", "quantity_after", "occurred_at")
@@ -320,3 +175,61 @@ class InventoryMovementAdmin(ComputedDataAdmin):
     device_link = link_column("slot.planogram.cabinet.device", "device")
 
     visit_link = link_column("service_visit", "service visit")
+
+
+class RestockActions:
+    """ "Fill to par" and "Fill to capacity": one service visit per device, through ``restock``.
+
+    The admin says which slots a selected row stands for (``slots_to_restock``); the actions need
+    the permission to record service visits.
+    """
+
+    restock_actions = ("restock_to_par", "restock_to_capacity")
+
+    def slots_to_restock(self, obj):
+        raise NotImplementedError
+
+    def has_restock_permission(self, request):
+        return request.user.has_perm("planograms.add_servicevisit")
+
+    def _restock(self, request, queryset, mode):
+        visits = [
+            restock(slots=slots, mode=mode, user=request.user)
+            for slots in map(self.slots_to_restock, queryset)
+            if slots.exists()
+        ]
+        filled = sum(visit.movements.count() for visit in visits)
+        self.message_user(
+            request,
+            f"{mode.label}: recorded {len(visits)} service visit(s), {filled} slot(s) filled.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Fill to par (record a service visit)", permissions=["restock"])
+    def restock_to_par(self, request, queryset):
+        self._restock(request, queryset, RestockMode.PAR)
+
+    @admin.action(description="Fill to capacity (record a service visit)", permissions=["restock"])
+    def restock_to_capacity(self, request, queryset):
+        self._restock(request, queryset, RestockMode.CAPACITY)
+
+
+# Devices and cabinets are the devices app's; restocking them is this app's, so its actions join them here.
+admin.site.unregister(Device)
+admin.site.unregister(Cabinet)
+
+
+@admin.register(Device)
+class RestockableDeviceAdmin(RestockActions, DeviceAdmin):
+    actions = (*DeviceAdmin.actions, *RestockActions.restock_actions)
+
+    def slots_to_restock(self, device):
+        return PlanogramSlot.objects.filter(planogram__cabinet__device=device)
+
+
+@admin.register(Cabinet)
+class RestockableCabinetAdmin(RestockActions, CabinetAdmin):
+    actions = RestockActions.restock_actions
+
+    def slots_to_restock(self, cabinet):
+        return PlanogramSlot.objects.filter(planogram__cabinet=cabinet)

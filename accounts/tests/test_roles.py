@@ -13,15 +13,15 @@ def test_migrations_create_the_four_role_groups():
 def test_manager_edits_fleet_data_but_not_computed_metrics(manager):
     assert manager.has_perm("devices.change_device")
     assert manager.has_perm("planograms.add_planogramslot")
-    assert manager.has_perm("planograms.view_slotmetrics")
-    assert not manager.has_perm("planograms.change_slotmetrics")
+    assert manager.has_perm("metrics.view_slotmetrics")
+    assert not manager.has_perm("metrics.change_slotmetrics")
     assert not manager.has_perm("auth.change_user")
 
 
 @pytest.mark.django_db
 def test_viewer_only_reads(viewer):
     assert viewer.has_perm("devices.view_device")
-    assert viewer.has_perm("analytics.view_sale")
+    assert viewer.has_perm("sales.view_sale")
     assert not viewer.has_perm("devices.change_device")
     assert not viewer.has_perm("planograms.add_product")
 
@@ -30,7 +30,7 @@ def test_viewer_only_reads(viewer):
 def test_driver_reads_fleet_but_not_every_route_nor_sales(driver):
     assert driver.has_perm("devices.view_device")
     assert not driver.has_perm("devices.view_all_routes")
-    assert not driver.has_perm("analytics.view_sale")
+    assert not driver.has_perm("sales.view_sale")
     assert not driver.has_perm("devices.change_device")
 
 
@@ -48,6 +48,6 @@ def test_sync_role_groups_is_idempotent():
 def test_nobody_edits_computed_data(manager):
     for codename in ("change_devicemetrics", "add_cabinetmetrics", "change_metricsrun", "change_dailyproductsales"):
         assert not manager.has_perm(f"planograms.{codename}")
-        assert not manager.has_perm(f"analytics.{codename}")
-    assert manager.has_perm("planograms.add_metricsrun")
-    assert manager.has_perm("planograms.change_urgencythresholds")
+        assert not manager.has_perm(f"sales.{codename}")
+    assert manager.has_perm("metrics.add_metricsrun")
+    assert manager.has_perm("metrics.change_urgencythresholds")

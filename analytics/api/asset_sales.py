@@ -18,9 +18,9 @@ from cvd_portal.api.serializers import money_field
 from devices.choices import VenueType
 from devices.models import DeviceType, Location, Route
 from devices.selectors import devices_visible_to
+from sales.api.permissions import CanViewSales
 
 from .params import DateRangeSerializer
-from .permissions import CanViewSales
 
 # Ids beyond a 32-bit integer cannot exist and would overflow some databases' parameters.
 MAX_ID = 2**31 - 1

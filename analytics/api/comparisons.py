@@ -18,6 +18,7 @@ from analytics.comparisons import (
 )
 from cvd_portal.api.serializers import money_field
 from devices.choices import VenueType
+from sales.api.permissions import CanViewSales
 
 from .asset_sales import (
     ID_FILTERS,
@@ -27,7 +28,6 @@ from .asset_sales import (
     filtered_devices,
 )
 from .params import DateRangeSerializer
-from .permissions import CanViewSales
 
 # --- Requests ---------------------------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ from analytics.selectors import device_sales_analysis
 from cvd_portal.api.serializers import money_field
 from devices.models import Device
 from devices.selectors import devices_visible_to
+from sales.api.permissions import CanViewSales
 
 from .params import DateRangeSerializer
-from .permissions import CanViewSales
 
 DEFAULT_THRESHOLD = 2.5
 MAX_THRESHOLD = 10.0

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from analytics import exports
 from analytics.asset_sales import asset_sales_report
+from sales.api.permissions import CanViewSales
 
 from .asset_sales import (
     QUERY_PARAMETERS,
@@ -18,7 +19,6 @@ from .asset_sales import (
     filtered_devices,
 )
 from .params import DateRangeSerializer
-from .permissions import CanViewSales
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 # Every matching device goes in the file, so the ranking is asked for as a single page.

@@ -4,9 +4,14 @@ from django.db import migrations, models
 
 
 def fill_running_totals(apps, schema_editor):
-    from analytics.services import running_totals_refresh
-
-    running_totals_refresh()
+    # Self-contained SQL on this migration's table: the live service names the table of today's model.
+    schema_editor.execute(
+        "UPDATE analytics_dailyproductsales SET units_to_date = running.units, revenue_to_date = running.revenue"
+        " FROM (SELECT id, SUM(units) OVER product_days AS units, SUM(revenue) OVER product_days AS revenue"
+        " FROM analytics_dailyproductsales"
+        " WINDOW product_days AS (PARTITION BY device_id, product_id ORDER BY date)) AS running"
+        " WHERE analytics_dailyproductsales.id = running.id"
+    )
 
 
 class Migration(migrations.Migration):

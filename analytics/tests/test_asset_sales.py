@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.asset_sales import min_max_normalise, rank_devices
-from analytics.models import Sale
-from analytics.services import sales_rollups_rebuild
-from analytics.tests.factories import SaleFactory
 from devices.choices import VenueType
 from devices.models import Device
 from devices.tests.factories import DeviceFactory, DeviceTypeFactory, LocationFactory, RouteFactory
 from planograms.tests.factories import ProductFactory
+from sales.models import Sale
+from sales.services import sales_rollups_rebuild
+from sales.tests.factories import SaleFactory
 
 START = dt.date(2026, 3, 2)
 END = dt.date(2026, 3, 8)
@@ -433,7 +433,7 @@ def test_a_driver_role_with_sales_rights_sees_only_their_routes(fleet, client_fo
     from django.contrib.auth.models import Permission
 
     user = make_user()
-    user.user_permissions.add(Permission.objects.get(codename="view_sale", content_type__app_label="analytics"))
+    user.user_permissions.add(Permission.objects.get(codename="view_sale", content_type__app_label="sales"))
     route = fleet["rising"].route
     route.driver = user
     route.save()

@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.comparisons import last_complete_week_end
-from analytics.models import Sale
-from analytics.services import sales_rollups_rebuild
-from analytics.tests.factories import SaleFactory
 from devices.choices import VenueType
 from devices.models import Device
 from devices.tests.factories import DeviceFactory, DeviceTypeFactory, LocationFactory, RouteFactory
 from planograms.tests.factories import ProductFactory
+from sales.models import Sale
+from sales.services import sales_rollups_rebuild
+from sales.tests.factories import SaleFactory
 
 START = dt.date(2026, 3, 2)
 END = dt.date(2026, 3, 8)
@@ -404,7 +404,7 @@ def test_a_user_sees_only_the_devices_of_their_routes(fleet, client_for, make_us
     from django.contrib.auth.models import Permission
 
     user = make_user()
-    user.user_permissions.add(Permission.objects.get(codename="view_sale", content_type__app_label="analytics"))
+    user.user_permissions.add(Permission.objects.get(codename="view_sale", content_type__app_label="sales"))
     route = fleet["a1"].route
     route.driver = user
     route.save()

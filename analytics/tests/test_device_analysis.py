@@ -16,12 +16,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.tests.factories import UserFactory
-from analytics.models import Sale
-from analytics.services import sales_recorded
-from analytics.tests.factories import SaleFactory
 from devices.services import device_soft_delete
 from devices.tests.factories import DeviceFactory, RouteFactory
 from planograms.tests.factories import ProductFactory
+from sales.models import Sale
+from sales.services import sales_recorded
+from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo(settings.TIME_ZONE)
@@ -338,7 +338,7 @@ def test_anonymous_is_401_and_driver_is_403(api_client, client_for, driver):
 
 def test_device_outside_the_users_routes_or_retired_is_404(client_for, viewer, manager):
     analyst = UserFactory()
-    analyst.user_permissions.add(Permission.objects.get(content_type__app_label="analytics", codename="view_sale"))
+    analyst.user_permissions.add(Permission.objects.get(content_type__app_label="sales", codename="view_sale"))
     own = DeviceFactory(route=RouteFactory(driver=analyst))
     other = DeviceFactory()
     client = client_for(analyst)

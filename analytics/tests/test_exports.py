@@ -15,11 +15,11 @@ from openpyxl import load_workbook
 from reportlab import rl_config
 
 from analytics import exports
-from analytics.services import sales_rollups_rebuild
-from analytics.tests.factories import SaleFactory
 from devices.choices import VenueType
 from devices.tests.factories import DeviceFactory, DeviceTypeFactory, LocationFactory, RouteFactory
 from planograms.tests.factories import ProductFactory
+from sales.services import sales_rollups_rebuild
+from sales.tests.factories import SaleFactory
 
 START = dt.date(2026, 3, 1)
 END = dt.date(2026, 3, 31)
@@ -306,7 +306,7 @@ def test_a_user_exports_only_the_devices_they_may_see(fleet, client_for, make_us
     from django.contrib.auth.models import Permission
 
     user = make_user()
-    user.user_permissions.add(Permission.objects.get(codename="view_sale", content_type__app_label="analytics"))
+    user.user_permissions.add(Permission.objects.get(codename="view_sale", content_type__app_label="sales"))
     route = fleet["cafe"].route
     route.driver = user
     route.save()

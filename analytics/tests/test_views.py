@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from analytics.asset_sales import asset_sales_report
-from analytics.services import sales_rollups_rebuild
-from analytics.tests.factories import SaleFactory
 from devices.choices import VenueType
 from devices.models import Device
 from devices.tests.factories import DeviceFactory, LocationFactory, RouteFactory
-from planograms.services.metrics import recalculate_metrics
+from metrics.services.engine import recalculate_metrics
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
+from sales.services import sales_rollups_rebuild
+from sales.tests.factories import SaleFactory
 
 DASHBOARD = reverse("analytics:dashboard")
 END = timezone.localdate() - dt.timedelta(days=1)

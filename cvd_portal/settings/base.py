@@ -40,7 +40,10 @@ LOCAL_APPS = [
     "accounts",
     "devices",
     "planograms",
+    "sales",
+    "metrics",
     "analytics",
+    "demo",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

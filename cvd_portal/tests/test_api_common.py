@@ -11,7 +11,6 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from analytics.tests.factories import SaleFactory
 from devices.tests.factories import (
     CabinetFactory,
     CabinetTypeFactory,
@@ -21,6 +20,7 @@ from devices.tests.factories import (
     RouteFactory,
 )
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
+from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.models import DeviceDailySales
 from cvd_portal.db import bulk_insert, bulk_upsert, listed_rows, update_by_id
 from devices.tests.factories import DeviceFactory
+from sales.models import DeviceDailySales
 
 pytestmark = pytest.mark.django_db
 

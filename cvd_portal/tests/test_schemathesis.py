@@ -21,14 +21,15 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
-from analytics.models import Sale
-from analytics.services import sales_recorded
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
-from planograms.choices import MetricsRunScope, RestockMode
+from metrics.choices import MetricsRunScope
+from metrics.services.runs import metrics_run_request
+from planograms.choices import RestockMode
 from planograms.models import PlanogramSlot
 from planograms.services.inventory import restock
-from planograms.services.metrics_runs import metrics_run_request
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
+from sales.models import Sale
+from sales.services import sales_recorded
 
 # Every operation of the API (new ones join by themselves) but the throttled token login.
 OPERATIONS = r"^/api/(?!auth/).+$"

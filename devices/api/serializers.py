@@ -11,24 +11,12 @@ class LocationSerializer(ValidatedModelSerializer):
         fields = ["id", "name", "address", "venue_type", "latitude", "longitude"]
 
 
-class UrgencyCountsSerializer(serializers.Serializer):
-    """Active devices of a route by urgency (from their DRI and the admin's thresholds)."""
-
-    critical = serializers.IntegerField(source="critical_count", default=0)
-    warning = serializers.IntegerField(source="warning_count", default=0)
-    ok = serializers.IntegerField(source="ok_count", default=0)
-    good = serializers.IntegerField(source="good_count", default=0)
-    unknown = serializers.IntegerField(source="unknown_count", default=0, help_text="Devices not calculated yet.")
-
-
 class RouteSerializer(ValidatedModelSerializer):
     driver_username = serializers.CharField(source="driver.username", read_only=True, allow_null=True)
-    device_count = serializers.IntegerField(read_only=True, default=0)
-    urgency_counts = UrgencyCountsSerializer(source="*", read_only=True)
 
     class Meta:
         model = Route
-        fields = ["id", "name", "number", "driver", "driver_username", "device_count", "urgency_counts"]
+        fields = ["id", "name", "number", "driver", "driver_username"]
 
 
 class DeviceTypeSerializer(ValidatedModelSerializer):

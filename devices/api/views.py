@@ -1,5 +1,3 @@
-from functools import cached_property
-
 from cvd_portal.api.views import PortalModelViewSet
 from devices.api.serializers import (
     CabinetSerializer,
@@ -20,8 +18,6 @@ from devices.filtersets import (
 from devices.models import Cabinet, CabinetType, Device, DeviceType, Location, Route
 from devices.selectors import cabinets_visible_to, devices_visible_to, routes_visible_to
 from devices.services import device_soft_delete
-from planograms.models import UrgencyThresholds
-from planograms.selectors import routes_with_urgency_counts
 
 
 class LocationViewSet(PortalModelViewSet):
@@ -34,21 +30,13 @@ class LocationViewSet(PortalModelViewSet):
 
 
 class RouteViewSet(PortalModelViewSet):
-    """Drivers' service rounds, with their devices counted by urgency; a driver sees only their own."""
+    """Drivers' service rounds; a driver sees only their own."""
 
-    # Explicit order: Meta.ordering does not apply to the grouped query the urgency counts make.
     queryset = Route.objects.select_related("driver").order_by("number")
     visible_to = staticmethod(routes_visible_to)
     serializer_class = RouteSerializer
     filterset_class = RouteFilterSet
     ordering_fields = ["number", "name"]
-
-    @cached_property
-    def urgency_thresholds(self):
-        return UrgencyThresholds.current()
-
-    def get_queryset(self):
-        return routes_with_urgency_counts(super().get_queryset(), self.urgency_thresholds)
 
 
 class DeviceTypeViewSet(PortalModelViewSet):

@@ -5,20 +5,22 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
-from analytics.dex.services import dex_import
-from analytics.services import sales_rollups_rebuild
-from analytics.tests.dex_writer import dex_audit_file
-from analytics.tests.factories import SaleFactory
 from cvd_portal.admin import ComputedDataAdmin
 from devices.models import Cabinet, Device, Location, Route
 from devices.tests.factories import CabinetFactory, DeviceFactory, LocationFactory, RouteFactory
-from planograms.choices import MetricsRunScope, MetricsRunStatus, RestockMode
-from planograms.models import CabinetMetrics, MetricsRun, Planogram, SlotMetrics, UrgencyThresholds
+from metrics.choices import MetricsRunScope, MetricsRunStatus
+from metrics.models import CabinetMetrics, MetricsRun, SlotMetrics, UrgencyThresholds
+from metrics.services.engine import recalculate_metrics
+from planograms.choices import RestockMode
+from planograms.models import Planogram
 from planograms.services.inventory import restock
-from planograms.services.metrics import recalculate_metrics
 from planograms.tests.factories import PlanogramSlotFactory
+from sales.dex.services import dex_import
+from sales.services import sales_rollups_rebuild
+from sales.tests.dex_writer import dex_audit_file
+from sales.tests.factories import SaleFactory
 
-FLEET_APPS = {"devices", "planograms", "analytics"}
+FLEET_APPS = {"devices", "planograms", "sales", "metrics"}
 FLEET_MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in FLEET_APPS), key=lambda m: m._meta.label
 )
@@ -61,16 +63,16 @@ def test_every_fleet_model_is_in_the_admin():
         "planograms.Product",
         "planograms.Planogram",
         "planograms.PlanogramSlot",
-        "planograms.SlotMetrics",
-        "planograms.CabinetMetrics",
-        "planograms.DeviceMetrics",
-        "planograms.MetricsRun",
-        "planograms.UrgencyThresholds",
-        "analytics.Sale",
-        "analytics.DailyProductSales",
-        "analytics.DeviceDailySales",
-        "analytics.DexImport",
-        "analytics.DexReading",
+        "metrics.SlotMetrics",
+        "metrics.CabinetMetrics",
+        "metrics.DeviceMetrics",
+        "metrics.MetricsRun",
+        "metrics.UrgencyThresholds",
+        "sales.Sale",
+        "sales.DailyProductSales",
+        "sales.DeviceDailySales",
+        "sales.DexImport",
+        "sales.DexReading",
         "planograms.ServiceVisit",
         "planograms.InventoryMovement",
     }

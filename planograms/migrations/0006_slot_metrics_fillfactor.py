@@ -4,13 +4,11 @@ from django.db import migrations
 def leave_room_for_in_place_updates(apps, schema_editor):
     """Half-full pages let PostgreSQL rewrite a recalculated row beside the old one (a HOT update):
     no index entries to add and a third of the WAL, for every slot on every run."""
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE planograms_slotmetrics SET (fillfactor = 50)")
+    schema_editor.execute("ALTER TABLE planograms_slotmetrics SET (fillfactor = 50)")
 
 
 def fill_pages(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("ALTER TABLE planograms_slotmetrics RESET (fillfactor)")
+    schema_editor.execute("ALTER TABLE planograms_slotmetrics RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):

@@ -1,1 +1,1 @@
-"""Writes to planograms and the inventory metrics engine (one module per concern)."""
+"""Writes to planograms and their stock (one module per concern)."""

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from cvd_portal.db import bulk_insert, listed_rows, update_by_id
 from devices.models import Device
-from planograms.choices import InventoryMovementReason, MetricsRunScope, RestockMode
+from planograms.choices import InventoryMovementReason, RestockMode
 from planograms.models import InventoryMovement, PlanogramSlot, ServiceVisit
+from planograms.signals import stock_changed_on_commit
 
 
 @dataclass(frozen=True)
@@ -146,20 +147,8 @@ def restock(
     if errors:
         raise ValidationError({"counts": errors})
     _quantities_write(movements, touched_at=now)
-    metrics_refresh_on_commit()
+    stock_changed_on_commit()
     return visit
-
-
-def metrics_refresh_on_commit() -> None:
-    """Queue the incremental metrics run once the current transaction commits.
-
-    The run finds the devices this transaction made stale (sales recorded, slots changed).
-    ``robust``: a broker that is down is logged and left to the 15-minute schedule, never raised
-    to a caller whose writes have already committed.
-    """
-    from planograms.tasks import request_metrics_recalculation
-
-    transaction.on_commit(lambda: request_metrics_recalculation.delay(MetricsRunScope.INCREMENTAL), robust=True)
 
 
 def _locked_quantities(slot_ids: Sequence[int]) -> dict[int, int]:

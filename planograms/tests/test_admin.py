@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from devices.models import Device
-from planograms.choices import MetricsRunStatus
-from planograms.models import MetricsRun, Planogram, PlanogramSlot, SlotMetrics, UrgencyThresholds
+from metrics.choices import MetricsRunStatus
+from metrics.models import MetricsRun, SlotMetrics, UrgencyThresholds
+from planograms.models import Planogram, PlanogramSlot
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory
 
 
@@ -176,7 +177,7 @@ def test_the_calculate_control_runs_a_full_recalculation_and_shows_it(client, ma
     page = client.get(admin_url(MetricsRun, "changelist")).content.decode()
     assert 'id="last-calc-time">Never<' in page and 'id="calculate-all-metrics"' in page
 
-    response = client.post(reverse("admin:planograms_metricsrun_calculate"), follow=True)
+    response = client.post(reverse("admin:metrics_metricsrun_calculate"), follow=True)
     run = MetricsRun.objects.get()
     assert run.status == MetricsRunStatus.SUCCEEDED and run.requested_by == manager
     page = response.content.decode()
@@ -187,10 +188,10 @@ def test_the_calculate_control_runs_a_full_recalculation_and_shows_it(client, ma
 
 def test_the_calculate_control_is_a_post_for_those_who_may_request_runs(client, viewer, manager):
     client.force_login(manager)
-    assert client.get(reverse("admin:planograms_metricsrun_calculate")).status_code == 405
+    assert client.get(reverse("admin:metrics_metricsrun_calculate")).status_code == 405
     client.force_login(viewer)
     assert 'id="calculate-all-metrics"' not in client.get(admin_url(MetricsRun, "changelist")).content.decode()
-    assert client.post(reverse("admin:planograms_metricsrun_calculate")).status_code == 403
+    assert client.post(reverse("admin:metrics_metricsrun_calculate")).status_code == 403
     assert not MetricsRun.objects.exists()
 
 

@@ -3,11 +3,11 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from analytics.tests.factories import SaleFactory
 from devices.services import device_soft_delete
 from devices.tests.factories import CabinetFactory, RouteFactory
 from planograms.models import Planogram, PlanogramSlot, Product
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
+from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,13 @@ from django.core.exceptions import ValidationError
 
 from devices.models import Cabinet, Device
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
-from planograms.choices import InventoryMovementReason, MetricsRunScope, MetricsRunStatus, RestockMode
-from planograms.models import InventoryMovement, MetricsRun, PlanogramSlot, ServiceVisit
+from metrics.choices import MetricsRunScope, MetricsRunStatus
+from metrics.models import MetricsRun
+from metrics.services.engine import recalculate_metrics
+from metrics.services.runs import devices_needing_recalculation
+from planograms.choices import InventoryMovementReason, RestockMode
+from planograms.models import InventoryMovement, PlanogramSlot, ServiceVisit
 from planograms.services.inventory import restock
-from planograms.services.metrics import recalculate_metrics
-from planograms.services.metrics_runs import devices_needing_recalculation
 from planograms.tests.factories import PlanogramSlotFactory
 
 pytestmark = pytest.mark.django_db

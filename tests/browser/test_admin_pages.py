@@ -2,7 +2,7 @@
 
 import pytest
 
-from planograms.models import MetricsRun
+from metrics.models import MetricsRun
 from planograms.tests.factories import PlanogramSlotFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_manager_logs_in_and_calculates_all_metrics(page, live_server, log_in, manager):
     PlanogramSlotFactory()
     log_in(page, manager)
-    page.goto(f"{live_server.url}/admin/planograms/metricsrun/")
+    page.goto(f"{live_server.url}/admin/metrics/metricsrun/")
     assert page.inner_text("#last-calc-time") == "Never"
 
     page.click("#calculate-all-metrics")
@@ -22,7 +22,7 @@ def test_a_manager_logs_in_and_calculates_all_metrics(page, live_server, log_in,
 
 
 def test_the_planogram_page_shows_slots_in_grid_order_with_their_metrics(page, live_server, log_in, manager):
-    from planograms.services.metrics import recalculate_metrics
+    from metrics.services.engine import recalculate_metrics
     from planograms.tests.factories import PlanogramFactory
 
     planogram = PlanogramFactory()

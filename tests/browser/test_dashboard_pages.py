@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from analytics.asset_sales import asset_sales_report
 from analytics.exports import HEADERS
-from analytics.services import sales_rollups_rebuild
-from analytics.tests.factories import SaleFactory
 from analytics.tests.test_views import END, RANGE, START, build_fleet
 from devices.models import Device
 from devices.tests.factories import DeviceFactory, LocationFactory, RouteFactory
+from sales.services import sales_rollups_rebuild
+from sales.tests.factories import SaleFactory
 
 from .conftest import ARTIFACTS
 

@@ -6,8 +6,8 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
-from planograms.models import SlotMetrics, UrgencyThresholds
-from planograms.services.metrics import recalculate_metrics
+from metrics.models import SlotMetrics, UrgencyThresholds
+from metrics.services.engine import recalculate_metrics
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,0 +1,1 @@
+"""The metrics engine (``engine``) and the runs that schedule it (``runs``)."""

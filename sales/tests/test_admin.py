@@ -1,0 +1,78 @@
+"""Sales in the admin: browsable by date, linked to their device and product, cheap to list."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from devices.models import Device
+from planograms.models import Product
+from planograms.tests.factories import PlanogramSlotFactory
+from sales.models import Sale
+from sales.tests.factories import SaleFactory
+
+# Session, user, date hierarchy, filters and one page of rows: the same whether the page shows 3 rows or 15.
+SALE_CHANGELIST_QUERIES = 8
+
+
+def admin_url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("rows", [3, 15])
+def test_sale_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_max_num_queries, rows):
+    SaleFactory.create_batch(rows, slot=PlanogramSlotFactory())
+
+    with django_assert_max_num_queries(SALE_CHANGELIST_QUERIES):
+        response = admin_client.get(admin_url(Sale, "changelist"))
+
+    assert len(response.context["cl"].result_list) == rows
+
+
+def test_sales_are_browsed_by_date(admin_client):
+    tz = timezone.get_current_timezone()
+    SaleFactory(sold_at=datetime.datetime(2025, 3, 1, 12, tzinfo=tz))
+    SaleFactory(sold_at=datetime.datetime(2025, 4, 1, 12, tzinfo=tz))
+
+    march = admin_client.get(admin_url(Sale, "changelist") + "?sold_at__year=2025&sold_at__month=3")
+
+    assert [sale.sold_at.month for sale in march.context["cl"].result_list] == [3]
+
+
+def test_sale_links_to_its_device_and_product_even_when_the_device_is_deleted(admin_client):
+    sale = SaleFactory(device__deleted_at=timezone.now())
+
+    content = admin_client.get(admin_url(Sale, "changelist")).content.decode()
+
+    assert admin_url(Device, "change", sale.device.pk) in content
+    assert admin_url(Product, "change", sale.product.pk) in content
+    assert admin_client.get(admin_url(Device, "change", sale.device.pk)).status_code == 200
+
+
+def test_viewer_reads_sales_but_cannot_add_them(client, viewer):
+    sale = SaleFactory()
+    client.force_login(viewer)
+
+    assert client.get(admin_url(Sale, "changelist")).status_code == 200
+    assert client.get(admin_url(Sale, "change", sale.pk)).status_code == 200
+    assert client.get(admin_url(Sale, "add")).status_code == 403
+
+
+def test_a_sale_of_a_soft_deleted_device_stays_editable(admin_client):
+    sale = SaleFactory(device__deleted_at=timezone.now(), units=1)
+    data = {
+        "device": sale.device.pk,
+        "product": sale.product.pk,
+        "slot": "",
+        "units": 2,
+        "cash_amount": "3.00",
+        "sold_at_0": "2025-03-01",
+        "sold_at_1": "12:00:00",
+    }
+
+    response = admin_client.post(admin_url(Sale, "change", sale.pk), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    sale.refresh_from_db()
+    assert sale.units == 2
