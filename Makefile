@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_DEVICES ?= 40
 DEMO_DAYS ?= 90
 
-.PHONY: setup run test lint format lock worker beat bench
+.PHONY: setup run test lint format lock worker beat bench db-stop
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,14 +22,16 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.package-lock.json
 
-## Serve the portal on the embedded default: SQLite, Celery inline, a demo fleet, a printed demo login.
+## Serve the portal on the embedded default: PostgreSQL in .pgdata (started on first use, left running
+## for the next command), Celery inline, a demo fleet, a printed demo login. DATABASE_URL names another server.
 run: setup
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo_fleet --devices $(DEMO_DEVICES) --days $(DEMO_DAYS) --seed 42 --if-empty
 	$(PY) manage.py create_demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-## Run the whole suite (SQLite unless DATABASE_URL is set; a real browser for the pages).
+## Run the whole suite (the embedded PostgreSQL unless DATABASE_URL is set, a test database per xdist
+## worker on it; a real browser for the pages).
 test: setup
 	bash scripts/ensure-chromium.sh
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
@@ -43,14 +45,19 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## Re-pin every dependency after editing requirements*.in.
+## Re-pin every dependency after editing requirements*.in. The lock files name packages only: no index
+## URL or local wheel directory of the machine that locked them.
 lock: setup
 	$(VENV)/bin/pip install --quiet pip-tools
-	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe requirements.in -o requirements.txt
-	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe requirements-dev.in -o requirements-dev.txt
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links requirements.in -o requirements.txt
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links requirements-dev.in -o requirements-dev.txt
 
 worker: setup
 	$(VENV)/bin/celery -A cvd_portal worker --loglevel=INFO
 
 beat: setup
 	$(VENV)/bin/celery -A cvd_portal beat --loglevel=INFO
+
+## The embedded PostgreSQL keeps running between commands (the next one joins it); this stops it.
+db-stop:
+	@if [ -f .pgdata/postmaster.pid ]; then kill -INT "$$(head -1 .pgdata/postmaster.pid)"; fi

@@ -1,12 +1,14 @@
 """Settings shared by every environment, read from environment variables.
 
 Every deployment-specific value comes from the environment (django-environ); the
-defaults here describe the embedded setup: a SQLite file and Celery running inline.
+defaults here describe the embedded setup: a PostgreSQL cluster in the checkout (.pgdata) and
+Celery running inline.
 """
 
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -76,13 +78,26 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# PostgreSQL (15 or later) is the only database. DATABASE_URL names a server; without it the
+# cluster embedded in the checkout is started, or joined when another process already started it.
+if env("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_URL must name a PostgreSQL database (postgres://user:password@host:5432/name), "
+            f"not a {env('DATABASE_URL').partition(':')[0]}:// one."
+        )
+else:
+    from cvd_portal import embedded_postgres
+
+    DATABASES = {"default": embedded_postgres.database_settings(BASE_DIR / ".pgdata")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiles any statement its planner costs high: half a second spent on the
-    # asset-sales top products or a rollup UPDATE that then runs in a fraction of that. Off for the portal's sessions.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# PostgreSQL's JIT compiles any statement its planner costs high: half a second spent on the
+# asset-sales top products or a rollup UPDATE that then runs in a fraction of that. Off for the portal's sessions.
+# Appended to the server options DATABASE_URL may carry (?options=-c%20...), which it must not replace.
+_server_options = DATABASES["default"].setdefault("OPTIONS", {}).get("options", "")
+DATABASES["default"]["OPTIONS"]["options"] = f"{_server_options} -c jit=off".lstrip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every process in production (throttling, sessions if wanted): e.g. rediscache://127.0.0.1:6379/1

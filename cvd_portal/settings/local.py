@@ -1,4 +1,4 @@
-"""The embedded default: one machine, SQLite, Celery inline, debug on."""
+"""The embedded default: one machine, the PostgreSQL cluster in the checkout, Celery inline, debug on."""
 
 from .base import *  # noqa: F403
 from .base import env

@@ -1,13 +1,27 @@
-"""Production: every secret comes from the environment and the process refuses to start without it."""
+"""Production: every secret comes from the environment and the process refuses to start without it.
 
-from .base import *  # noqa: F403
-from .base import env
+The database is base's (DATABASE_URL, its connection options included); production only insists on
+the URL.
+"""
+
+import os
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+# Checked before base is imported, reading .env as base does: without DATABASE_URL base would start
+# the embedded development cluster (initdb in the checkout, a system user when run as root).
+environ.Env.read_env(Path(__file__).resolve().parents[2] / ".env", overwrite=False)
+if not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured("Set the DATABASE_URL environment variable (postgres://user:password@host:5432/name).")
+
+from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -12,7 +12,8 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "cvd_portal.settings.production",
     "SECRET_KEY": "x" * 64 + "-production-like-secret-for-the-check",
     "ALLOWED_HOSTS": "portal.example.com",
-    "DATABASE_URL": "sqlite:///" + str(ROOT / "db.sqlite3"),
+    # Never connected to: the checks only read the settings.
+    "DATABASE_URL": "postgres://cvd@db.invalid:5432/cvd",
 }
 
 
