@@ -1,8 +1,10 @@
-"""Fixtures shared by every app's tests: users in each role and API clients for them."""
+"""Fixtures shared by every app's tests: users in each role, API clients for them, admin URLs."""
 
 import os
 
 import pytest
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts import roles
@@ -47,6 +49,16 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def admin_url():
+    """``admin_url(Device, "change", device.pk)``: the URL of one of a model's admin views."""
+
+    def url(model, view, *args):
+        return reverse(admin_urlname(model._meta, view), args=args)
+
+    return url
 
 
 # CI runs every test: a skip or an xfail there hides a missing service, so it fails the run.

@@ -35,44 +35,29 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from cvd_portal.api.pagination import DEFAULT_PAGE_SIZE, paginate
+from cvd_portal.api.pagination import MAX_PAGE_SIZE as MAX_PAGE_SIZE  # re-exported: the benchmark reads it here
 from cvd_portal.money import money
+from devices.filtersets import DeviceFilterSet, validated_filterset
 from devices.models import Device
 from sales.models import DailyProductSales, DeviceDailySales, DeviceProductSales
 from sales.services import local_midnight
 
+from .date_range import DateRange
+from .score_bands import SCORE_BANDS, score_band
+
 ZERO = Decimal("0.00")
 TOP_PRODUCTS = 5
 SCORE_WEIGHTS = {"revenue": 0.40, "consistency": 0.25, "growth": 0.20, "efficiency": 0.15}
-SCORE_BANDS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 100))
 HEAVY_FIELDS = frozenset({"trend", "top_products"})
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
 
 
-def asset_sales_devices(
-    devices: QuerySet[Device],
-    *,
-    location_ids=None,
-    venue_types=None,
-    device_type_ids=None,
-    route_ids=None,
-    device_ids=None,
-    asset: str | None = None,
-) -> QuerySet[Device]:
-    """``devices`` narrowed by the report's filters; a filter left as None (or empty) does not narrow."""
-    if location_ids:
-        devices = devices.filter(location_id__in=location_ids)
-    if venue_types:
-        devices = devices.filter(location__venue_type__in=venue_types)
-    if device_type_ids:
-        devices = devices.filter(device_type_id__in=device_type_ids)
-    if route_ids:
-        devices = devices.filter(route_id__in=route_ids)
-    if device_ids:
-        devices = devices.filter(pk__in=device_ids)
-    if asset:
-        devices = devices.filter(asset__icontains=asset)
-    return devices
+def asset_sales_devices(devices: QuerySet[Device], filters=None, *, request=None) -> QuerySet[Device]:
+    """``devices`` narrowed by ``DeviceFilterSet``'s parameters ``filters`` (a QueryDict or a dict); none: all of them.
+
+    Raises ValidationError keyed by each parameter that is wrong.
+    """
+    return validated_filterset(DeviceFilterSet, filters, queryset=devices, request=request).qs
 
 
 # --- The score: pure functions over numbers ---------------------------------------------------------
@@ -178,15 +163,6 @@ def fleet_summary(rows: list[dict]) -> dict:
     }
 
 
-def score_band(score: float) -> str:
-    """The band label a score falls in: lower bound inclusive, 100 in the top band."""
-    for low, high in SCORE_BANDS:
-        if score < high:
-            return f"{low}-{high}"
-    low, high = SCORE_BANDS[-1]
-    return f"{low}-{high}"
-
-
 def fleet_benchmarks(rows: list[dict]) -> dict:
     """Benchmarks over the active devices (revenue in the range above zero), as the spec defines them.
 
@@ -196,9 +172,9 @@ def fleet_benchmarks(rows: list[dict]) -> dict:
     """
     active = [row for row in rows if row["total_revenue"] > 0]
     revenues = [row["total_revenue"] for row in active]
-    distribution = {f"{low}-{high}": 0 for low, high in SCORE_BANDS}
+    distribution = {band.label: 0 for band in SCORE_BANDS}
     for row in active:
-        distribution[score_band(row["performance_score"])] += 1
+        distribution[score_band(row["performance_score"]).label] += 1
     if len(revenues) >= 2:
         q1, _, q3 = statistics.quantiles(revenues, n=4, method="exclusive")
         quartiles = {"q1": money(q1), "q2": money(statistics.median(revenues)), "q3": money(q3)}
@@ -236,24 +212,14 @@ def _device_rows(devices: QuerySet[Device]) -> list[dict]:
 
 
 class DayNumber(Func):
-    """The days from ``start`` to a date column, as an integer, on either database."""
+    """The days from ``start`` to a date column, as an integer (PostgreSQL's ``date - date``)."""
 
     output_field = IntegerField()
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
 
     def __init__(self, expression, start: dt.date):
         super().__init__(expression, Value(start, output_field=DateField()))
-
-    def as_sql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
 
 
 def _device_sums(device_pks: QuerySet, start: dt.date, end: dt.date):
@@ -375,7 +341,7 @@ def asset_sales_report(
     start: dt.date,
     end: dt.date,
     page: int = 1,
-    page_size: int = DEFAULT_PAGE_SIZE,
+    page_size: int | None = DEFAULT_PAGE_SIZE,
     include: frozenset[str] = HEAVY_FIELDS,
     order_by: str = "fleet_rank",
 ) -> dict:
@@ -384,14 +350,15 @@ def asset_sales_report(
     The score, the ranking, ``fleet_summary`` and ``benchmarks`` cover all of ``devices`` (with zeros for
     a device that sold nothing); ``devices`` in the answer is one page of the ranking, sorted first by
     ``order_by`` (one of ``ORDERABLE_FIELDS``, '-' in front for descending; ties and devices without the
-    field keep rank order, the latter last). ``include`` names the heavy per-device fields to add to that
-    page: ``trend`` (every day of the range, zero-filled) and ``top_products``. Raises ValidationError for
-    a page past the last or an unknown ``order_by``.
+    field keep rank order, the latter last), cut into pages by ``paginate`` (``page_size`` None: every
+    device on one page). ``include`` names the heavy per-device fields to add to that page: ``trend``
+    (every day of the range, zero-filled) and ``top_products``. Raises ValidationError for a page past
+    the last or an unknown ``order_by``.
     """
     order_field = order_by.removeprefix("-")
     if order_field not in ORDERABLE_FIELDS:
         raise ValidationError({"order_by": f"Cannot sort by {order_by!r}; choose among {', '.join(ORDERABLE_FIELDS)}."})
-    days = (end - start).days + 1
+    days = DateRange(start, end).days
     rows = _device_rows(devices)
     index = {row["device_id"]: i for i, row in enumerate(rows)}
 
@@ -432,17 +399,14 @@ def asset_sales_report(
         row["performance_score"] = round(float(scores[i]), 2)
 
     ranked = rank_devices(rows)
-    count = len(ranked)
-    pages = max(1, math.ceil(count / page_size))
-    if page > pages:
-        raise ValidationError({"page": f"Page {page} is past the last page, {pages}."})
     # Sorting is stable, so ties keep rank order even when descending.
     ordered = sorted(
         (row for row in ranked if row[order_field] is not None),
         key=lambda row: row[order_field],
         reverse=order_by.startswith("-"),
     ) + [row for row in ranked if row[order_field] is None]
-    page_rows = ordered[(page - 1) * page_size : page * page_size]
+    paged = paginate(ordered, page=page, page_size=page_size or max(len(ordered), 1))
+    page_rows = paged.object_list
     page_ids = [row["device_id"] for row in page_rows]
 
     if "trend" in include:
@@ -455,10 +419,10 @@ def asset_sales_report(
             row["top_products"] = top.get(row["device_id"], [])
 
     return {
-        "count": count,
+        "count": paged.paginator.count,
         "page": page,
-        "page_size": page_size,
-        "pages": pages,
+        "page_size": paged.paginator.per_page,
+        "pages": paged.paginator.num_pages,
         "time_period": {"start": start, "end": end, "days": days},
         "fleet_summary": fleet_summary(ranked),
         "benchmarks": fleet_benchmarks(ranked),

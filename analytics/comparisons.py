@@ -5,7 +5,6 @@ weeks): a fixed number of queries whatever the fleet size, grouped in the databa
 """
 
 import datetime as dt
-import sys
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, FilteredRelation, Q, QuerySet, Sum, Value
@@ -17,6 +16,8 @@ from devices.models import Device
 from sales.models import DeviceDailySales
 
 from .asset_sales import asset_sales_report
+from .calculations import percent_change
+from .date_range import DateRange
 
 ZERO = Decimal("0.00")
 METRICS = ("revenue", "units", "score")
@@ -77,7 +78,7 @@ def location_performance(*, devices: QuerySet[Device], start: dt.date, end: dt.d
         .order_by("-revenue", "location__venue_type")
     )
     return {
-        "time_period": {"start": start, "end": end, "days": (end - start).days + 1},
+        "time_period": {"start": start, "end": end, "days": DateRange(start, end).days},
         "locations": [
             {
                 "location_id": row["location_id"],
@@ -119,7 +120,7 @@ def top_performers(
     if metric not in METRICS:
         raise ValueError(f"Unknown metric {metric!r}.")
     # Every device on one page: the score only means something across all the compared devices.
-    report = asset_sales_report(devices=devices, start=start, end=end, page_size=sys.maxsize, include=frozenset())
+    report = asset_sales_report(devices=devices, start=start, end=end, page_size=None, include=frozenset())
     value = {"revenue": "total_revenue", "units": "total_units", "score": "performance_score"}[metric]
     ranked = sorted(report["devices"], key=lambda r: (-r[value], -r["total_revenue"], r["asset"]))[:limit]
     return {
@@ -152,8 +153,8 @@ def weekly_sales(*, devices: QuerySet[Device], weeks: int = DEFAULT_WEEKS, today
 
     The current week is left out, being partial, so every week compares like with like. One grouped
     query, which also reads the week before the first so that every week has its ``revenue_change_pct``:
-    the change of revenue against the previous week in percent, 2 places, None when that week took
-    nothing. ``active_devices`` counts the devices with sales that week. Weeks without sales are zeros.
+    the change of revenue against the previous week (``percent_change``: in percent, None when that
+    week took nothing). ``active_devices`` counts the devices with sales that week. Weeks without sales are zeros.
     """
     today = today or timezone.localdate()
     last_end = last_complete_week_end(today)
@@ -178,7 +179,6 @@ def weekly_sales(*, devices: QuerySet[Device], weeks: int = DEFAULT_WEEKS, today
         row = by_week.get(week_start, {})
         revenue = money(row.get("revenue") or 0)
         if previous is not None:
-            change = round(float((revenue - previous) / previous * 100), 2) if previous else None
             result.append(
                 {
                     "week_start": week_start,
@@ -187,7 +187,7 @@ def weekly_sales(*, devices: QuerySet[Device], weeks: int = DEFAULT_WEEKS, today
                     "units": row.get("units") or 0,
                     "transactions": row.get("transactions") or 0,
                     "active_devices": row.get("active_devices") or 0,
-                    "revenue_change_pct": change,
+                    "revenue_change_pct": percent_change(revenue, previous),
                 }
             )
         previous = revenue

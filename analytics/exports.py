@@ -21,6 +21,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from .date_range import DateRange
+
 TEXT, MONEY, INTEGER, SCORE = "text", "money", "integer", "score"
 NO_TOP_PRODUCT = "N/A"
 # Spreadsheets run a cell that starts with one of these as a formula (tab and carriage return too, as
@@ -210,7 +212,7 @@ def to_pdf(rows: list[list], *, start: dt.date, end: dt.date, filters: str) -> b
             ]
         )
     )
-    period = f"{start:%d %b %Y} – {end:%d %b %Y} ({(end - start).days + 1} days)"
+    period = f"{start:%d %b %Y} – {end:%d %b %Y} ({DateRange(start, end).days} days)"
     story = [
         Paragraph("Asset sales", styles["Title"]),
         Paragraph(f"Period: {escape(period)}", styles["Normal"]),
@@ -224,6 +226,7 @@ def to_pdf(rows: list[list], *, start: dt.date, end: dt.date, filters: str) -> b
     return buffer.getvalue()
 
 
+# How the PDF names a filter's values; a filter not named here is named after its parameter.
 FILTER_LABELS = {
     "location": "location ids",
     "venue_type": "venue types",
@@ -231,17 +234,24 @@ FILTER_LABELS = {
     "route": "route ids",
     "device_ids": "device ids",
 }
+SEARCH_FILTERS = {"asset", "serial_number"}
 
 
 def describe_filters(filters: dict) -> str:
-    """A sentence naming the filters applied (``filters`` as the asset-sales serializer validated them)."""
-    parts = [
-        f"{label} {', '.join(str(value) for value in filters[name])}"
-        for name, label in FILTER_LABELS.items()
-        if filters.get(name)
-    ]
-    if filters.get("asset"):
-        parts.append(f'asset containing "{filters["asset"]}"')
+    """A sentence naming the filters applied; ``filters`` as ``DeviceFilterSet`` cleaned them (unused ones empty)."""
+    parts = []
+    for name, value in filters.items():
+        label = FILTER_LABELS.get(name, name.replace("_", " "))
+        if value in (None, "", []):
+            continue
+        if name in SEARCH_FILTERS:
+            parts.append(f'{label} containing "{value}"')
+        elif isinstance(value, bool):
+            parts.append(f"{label}: {'yes' if value else 'no'}")
+        elif isinstance(value, list | tuple):
+            parts.append(f"{label} {', '.join(str(item) for item in value)}")
+        else:
+            parts.append(f"{label} {value}")
     return "; ".join(parts) if parts else "all devices"
 
 

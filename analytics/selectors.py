@@ -8,10 +8,10 @@ from django.db.models.functions import ExtractHour
 from django.utils import timezone
 
 from devices.models import Device
-from devices.selectors import devices_visible_to
 from sales.models import DeviceDailySales, Sale
 from sales.services import local_midnight
 
+from .date_range import DateRange
 from .device_analysis import device_analysis
 
 
@@ -25,7 +25,7 @@ def device_daily_series(*, device, start: dt.date, end: dt.date) -> list[dict]:
     """
     days = {row.date: row for row in DeviceDailySales.objects.filter(device=device, date__range=(start, end))}
     series = []
-    for offset in range((end - start).days + 1):
+    for offset in range(DateRange(start, end).days):
         day = start + dt.timedelta(days=offset)
         row = days.get(day)
         series.append(
@@ -88,5 +88,5 @@ def fleet_daily_revenue(devices: QuerySet[Device], start: dt.date, end: dt.date)
         .values_list("date", "day_revenue")
         .order_by()
     )
-    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    days = [start + dt.timedelta(days=n) for n in range(DateRange(start, end).days)]
     return [{"date": day.isoformat(), "revenue": float(totals.get(day, 0))} for day in days]

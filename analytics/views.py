@@ -4,30 +4,36 @@ Thin views over the same reads the API serves (``asset_sales_report``, ``locatio
 ``device_sales_analysis``), so a page never shows a figure the API would not.
 """
 
-import datetime as dt
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.paginator import InvalidPage, Paginator
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 
 from analytics.api.device_analysis import DEFAULT_THRESHOLD
-from analytics.api.exports import EXPORT_FORMATS, WHOLE_RANKING
-from analytics.asset_sales import asset_sales_devices, asset_sales_report, device_top_products, score_band
+from analytics.api.exports import EXPORT_FORMATS
+from analytics.asset_sales import asset_sales_report, device_top_products
+from analytics.calculations import percent_change
 from analytics.comparisons import location_performance
+from analytics.date_range import DateRange
 from analytics.forms import AssetSalesDashboardForm, DateRangeForm
+from analytics.score_bands import score_band, score_bands_for_pages
 from analytics.selectors import device_sales_analysis, fleet_daily_revenue
+from cvd_portal.api.pagination import paginate
 from cvd_portal.money import money
+from devices.filtersets import DeviceFilterSet
 from devices.selectors import devices_visible_to
 from metrics.selectors import device_cabinets_with_metrics
 from sales.api.permissions import VIEW_SALES
 
+# The device table's rows per page: a fixed size, paged by the API's rule (``paginate``).
 TABLE_PAGE_SIZE = 25
 PRESET_DAYS = (7, 30, 90, 365)
+# The DeviceFilterSet parameters the dashboard offers as controls (any other it is given still narrows).
+DASHBOARD_FILTERS = ("location", "venue_type", "device_type", "route", "asset")
 TOP_LOCATIONS = 10
 # The sort a column starts with: the best first for figures, A to Z for names.
 ASCENDING_FIRST = {"fleet_rank", "asset", "location_name", "device_type", "route"}
@@ -60,21 +66,32 @@ KPI_CARDS = (
 
 
 def kpi_cards(current: dict, previous: dict) -> list[dict]:
-    """Each KPI with the previous period's value and the change in percent (None when there is no base)."""
-    cards = []
-    for key, label, is_money in KPI_CARDS:
-        value, before = current[key], previous[key]
-        change = None
-        if value is not None and before:
-            change = round(float((Decimal(value) - Decimal(before)) / Decimal(before) * 100), 1)
-        cards.append(
-            {"key": key, "label": label, "value": value, "previous": before, "change": change, "money": is_money}
-        )
-    return cards
+    """Each KPI with the previous period's value and its ``percent_change`` (None when there is no base)."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "value": current[key],
+            "previous": previous[key],
+            "change": percent_change(current[key], previous[key]),
+            "money": is_money,
+        }
+        for key, label, is_money in KPI_CARDS
+    ]
 
 
 def _query(params: dict, **changes) -> str:
-    return "?" + urlencode({**params, **changes})
+    return "?" + urlencode({**params, **changes}, doseq=True)
+
+
+def _filter_params(dates: DateRange, filterset: DeviceFilterSet) -> dict:
+    """The range and the filters given, as query parameters (the API's names), for export, sort and page links."""
+    params = {"start_date": dates.start.isoformat(), "end_date": dates.end.isoformat()}
+    for name in filterset.filters:
+        values = [value for value in filterset.data.getlist(name) if value]
+        if values:
+            params[name] = values
+    return params
 
 
 # (row field, header, is a number, hidden on phones to keep rank, asset, revenue, units and score in view)
@@ -117,17 +134,16 @@ def table_columns(params: dict, current: str) -> list[dict]:
     return columns
 
 
-def _date_presets(params: dict, start: dt.date, end: dt.date) -> list[dict]:
-    """Links to the last N days ending yesterday, keeping the filters."""
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
+def _date_presets(params: dict, dates: DateRange) -> list[dict]:
+    """Links to the last N whole days (``DateRange.last``), keeping the filters."""
     presets = []
     for days in PRESET_DAYS:
-        first = yesterday - dt.timedelta(days=days - 1)
+        preset = DateRange.last(days)
         presets.append(
             {
                 "label": f"{days} days",
-                "url": _query(params, start_date=first.isoformat(), end_date=yesterday.isoformat()),
-                "active": (first, yesterday) == (start, end),
+                "url": _query(params, start_date=preset.start.isoformat(), end_date=preset.end.isoformat()),
+                "active": preset == dates,
             }
         )
     return presets
@@ -144,7 +160,7 @@ def _map_points(rows: list[dict]) -> list[dict]:
             "daily_revenue": str(row["daily_revenue"]),
             "units": row["total_units"],
             "score": row["performance_score"],
-            "band": score_band(row["performance_score"]),
+            "band": score_band(row["performance_score"]).label,
             "url": reverse("analytics:device", args=[row["device_id"]]),
         }
         for row in rows
@@ -155,43 +171,44 @@ def _map_points(rows: list[dict]) -> list[dict]:
 @login_required
 @permission_required(VIEW_SALES, raise_exception=True)
 def dashboard(request):
-    """The asset sales dashboard: KPIs against the previous period, the ranked device table, charts and a map."""
-    form = AssetSalesDashboardForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return render(request, "analytics/dashboard.html", {"form": form}, status=400)
+    """The asset sales dashboard: KPIs against the previous period, the ranked device table, charts and a map.
+
+    The devices are those the user may see, narrowed by ``DeviceFilterSet`` (whose form gives the
+    filter controls), as the API's are.
+    """
+    form = AssetSalesDashboardForm(request.GET)
+    filterset = DeviceFilterSet(request.GET, queryset=devices_visible_to(request.user), request=request)
+    controls = {"form": form, "filterset": filterset, "filters": [filterset.form[name] for name in DASHBOARD_FILTERS]}
+    # Both forms validated, so every wrong control shows its error at once.
+    if not (form.is_valid() & filterset.is_valid()):
+        return render(request, "analytics/dashboard.html", controls, status=400)
     values = form.cleaned_data
-    start, end = values["start_date"], values["end_date"]
-    devices = asset_sales_devices(
-        devices_visible_to(request.user),
-        location_ids=[values["location"].pk] if values["location"] else None,
-        venue_types=[values["venue_type"]] if values["venue_type"] else None,
-        device_type_ids=[values["device_type"].pk] if values["device_type"] else None,
-        route_ids=[values["route"].pk] if values["route"] else None,
-        asset=values["asset"],
-    )
+    dates = values["dates"]
+    start, end = dates.start, dates.end
+    devices = filterset.qs
     # The whole ranking in one read: the KPIs and the map need every device, the table one page of it.
     report = asset_sales_report(
-        devices=devices, start=start, end=end, page_size=WHOLE_RANKING, include=frozenset(), order_by=values["sort"]
+        devices=devices, start=start, end=end, page_size=None, include=frozenset(), order_by=values["sort"]
     )
-    span = end - start + dt.timedelta(days=1)
+    before = dates.previous()
     previous = asset_sales_report(
-        devices=devices, start=start - span, end=end - span, page_size=WHOLE_RANKING, include=frozenset()
+        devices=devices, start=before.start, end=before.end, page_size=None, include=frozenset()
     )
     try:
-        table_page = Paginator(report["devices"], TABLE_PAGE_SIZE).page(values["page"])
-    except InvalidPage as error:
-        form.add_error("page", str(error))
-        return render(request, "analytics/dashboard.html", {"form": form}, status=400)
+        table_page = paginate(report["devices"], page=values["page"], page_size=TABLE_PAGE_SIZE)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return render(request, "analytics/dashboard.html", controls, status=400)
     for row in table_page:
         row["score_band"] = score_band(row["performance_score"])
 
-    params = form.filter_query()
+    params = _filter_params(dates, filterset)
     sorted_params = {**params, "sort": values["sort"]}
     locations = location_performance(devices=devices, start=start, end=end)
     context = {
-        "form": form,
+        **controls,
         "report": report,
-        "previous_period": {"start": start - span, "end": end - span},
+        "previous_period": {"start": before.start, "end": before.end},
         "kpis": kpi_cards(fleet_kpis(report), fleet_kpis(previous)),
         "table_page": table_page,
         "page_links": {
@@ -201,7 +218,7 @@ def dashboard(request):
             "next": _query(sorted_params, page=table_page.next_page_number()) if table_page.has_next() else None,
         },
         "columns": table_columns(params, values["sort"]),
-        "presets": _date_presets(params, start, end),
+        "presets": _date_presets(params, dates),
         "exports": [
             {"format": file_format, "url": f"{reverse('asset-sales-export')}{_query(params, format=file_format)}"}
             for file_format in EXPORT_FORMATS
@@ -216,8 +233,9 @@ def dashboard(request):
                 {"name": row["venue_type"] or "none", "revenue": float(row["revenue"])}
                 for row in locations["venue_types"]
             ],
-            "score_bands": report["benchmarks"]["performance_distribution"],
+            "score_distribution": report["benchmarks"]["performance_distribution"],
         },
+        "score_bands": score_bands_for_pages(),
         "map": {"points": _map_points(report["devices"]), "tile_url": settings.MAP_TILE_URL},
         "map_attribution": settings.MAP_TILE_ATTRIBUTION,
     }

@@ -26,12 +26,21 @@ def parse_args(description, **extra):
 
 
 def setup_django(database_url):
-    """Point Django at the benchmark database (created when missing) with debug off."""
+    """Point Django, under the production settings, at the benchmark database (created when missing).
+
+    Production settings, as deployed (DEBUG off, no query log, the same database options); only the
+    HTTPS redirect is off, since the in-process client speaks plain HTTP. The machine's load is
+    printed first: figures from a busy machine are not to be trusted.
+    """
     if not database_url.startswith("postgres"):
         sys.exit("The benchmarks run on PostgreSQL: pass --database-url postgres://…")
+    print(f"uptime: {os.popen('uptime').read().strip()}")
     os.environ["DATABASE_URL"] = database_url
-    os.environ["DEBUG"] = "false"  # no query log: it would distort the per-query baselines
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cvd_portal.settings.local")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cvd_portal.settings.production")
+    os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-" + "x" * 40)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    print(f"settings: {os.environ['DJANGO_SETTINGS_MODULE']}")
     sys.path.insert(0, str(ROOT))
     import psycopg
 

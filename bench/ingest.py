@@ -51,9 +51,9 @@ import sales.api.views as sales_views  # noqa: E402
 import sales.services.ingestion as sales_ingestion  # noqa: E402
 from cvd_portal.celery import app as celery_app  # noqa: E402
 from cvd_portal.db import bulk_insert  # noqa: E402
-from metrics.models import DeviceMetrics, MetricsRun
+from metrics.choices import MetricsRunStatus  # noqa: E402
+from metrics.models import DeviceMetrics, MetricsRun  # noqa: E402
 from metrics.services.runs import metrics_run_fail  # noqa: E402
-from planograms.choices import MetricsRunStatus  # noqa: E402
 from planograms.models import PlanogramSlot  # noqa: E402
 from sales.models import Sale  # noqa: E402
 

@@ -1,7 +1,6 @@
 """Set-based writes that keep the number of queries independent of the number of rows."""
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
@@ -14,9 +13,8 @@ def bulk_upsert(model, rows: Sequence[dict]) -> None:
     primary keys, in a fixed number of statements whatever the number of rows.
 
     ``bulk_create`` builds a model instance per row and batches by the bind-parameter limit, so
-    its cost and its query count grow with the rows. Here PostgreSQL takes the rows through one
-    ``COPY`` into a temporary table and one ``INSERT … ON CONFLICT``; SQLite through one
-    ``INSERT … SELECT`` over a JSON document (``json_each``).
+    its cost and its query count grow with the rows. Here the rows go through one ``COPY`` into a
+    temporary table and one ``INSERT … ON CONFLICT``.
     """
     _rows_write(model, rows, upsert=True)
 
@@ -34,14 +32,11 @@ def update_by_id(model, assignments: Sequence[str], rows: Sequence[dict]) -> Non
     table = connection.ops.quote_name(model._meta.db_table)
     fields = {name: model._meta.get_field(name) for name in rows[0]}
     batch, params = listed_rows(connection, fields, rows)
-    by_id = ""
-    if connection.vendor == "postgresql":
-        by_id = f" AND {table}.id = ANY(%s)"
-        params.append([row["id"] for row in rows])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {', '.join(assignments)} FROM {batch} AS batch WHERE {table}.id = batch.id{by_id}",
-            params,
+            f"UPDATE {table} SET {', '.join(assignments)} FROM {batch} AS batch"
+            f" WHERE {table}.id = batch.id AND {table}.id = ANY(%s)",
+            [*params, [row["id"] for row in rows]],
         )
 
 
@@ -49,27 +44,24 @@ def listed_rows(connection, fields: Mapping[str, Field], rows: Sequence[Mapping]
     """``rows`` as a relation to join or update from, in SQL whose size does not grow with them.
 
     Answers ``(sql, params)``: the relation has a column per key of ``fields``, typed by the model
-    field. PostgreSQL takes one array a column (``unnest``), SQLite one JSON document (``json_each``).
+    field, and is sent as one array a column (``unnest``).
     """
     names = list(fields)
-    if connection.vendor == "postgresql":
-        arrays, params = [], []
-        for name in names:
-            values = [row[name] for row in rows]
-            literal = _array_literal(values)
-            array_type = f"{fields[name].db_type(connection)}[]"
-            # A column of numbers, dates and moments goes as one array literal: their text forms need
-            # no quoting, and psycopg would check each element for it (a fifth of a 10,000-sale batch's
-            # time). Any other column (text, say) is left to psycopg, which adapts and quotes it.
-            if literal is None:
-                arrays.append(f"%s::{array_type}")
-                params.append(values)
-            else:
-                arrays.append(f"%s::text::{array_type}")
-                params.append(literal)
-        return f"(SELECT * FROM unnest({', '.join(arrays)}) AS listed ({', '.join(names)}))", params
-    values = ", ".join(f"json_extract(value, '$[{i}]') AS {name}" for i, name in enumerate(names))
-    return f"(SELECT {values} FROM json_each(%s))", [_json_document(connection, fields, rows)]
+    arrays, params = [], []
+    for name in names:
+        values = [row[name] for row in rows]
+        literal = _array_literal(values)
+        array_type = f"{fields[name].db_type(connection)}[]"
+        # A column of numbers, dates and moments goes as one array literal: their text forms need
+        # no quoting, and psycopg would check each element for it (a fifth of a 10,000-sale batch's
+        # time). Any other column (text, say) is left to psycopg, which adapts and quotes it.
+        if literal is None:
+            arrays.append(f"%s::{array_type}")
+            params.append(values)
+        else:
+            arrays.append(f"%s::text::{array_type}")
+            params.append(literal)
+    return f"(SELECT * FROM unnest({', '.join(arrays)}) AS listed ({', '.join(names)}))", params
 
 
 def _array_literal(values: Sequence) -> str | None:
@@ -94,8 +86,7 @@ def _array_literal(values: Sequence) -> str | None:
 def bulk_insert(model, rows: Sequence[dict]) -> None:
     """Insert ``rows`` (dicts of field attribute names to values) in one statement whatever their number.
 
-    The insert-only sibling of ``bulk_upsert``: PostgreSQL takes the rows through one ``COPY``
-    straight into the table, SQLite through one ``INSERT … SELECT`` over a JSON document.
+    The insert-only sibling of ``bulk_upsert``: the rows go through one ``COPY`` straight into the table.
     """
     _rows_write(model, rows, upsert=False)
 
@@ -118,46 +109,15 @@ def _rows_write(model, rows: Sequence[dict], *, upsert: bool) -> None:
         )
         conflict = f" ON CONFLICT ({quote(model._meta.pk.column)}) DO UPDATE SET {updates}"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            target = table
-            if upsert:  # COPY cannot resolve conflicts: the rows go through a temporary table.
-                target = quote(f"staging_{model._meta.db_table}")
-                cursor.execute(f"DROP TABLE IF EXISTS {target}")
-                cursor.execute(f"CREATE TEMPORARY TABLE {target} (LIKE {table}) ON COMMIT DROP")
-            # The raw psycopg COPY (it adapts the Python values itself), wrapped so its errors surface
-            # as Django's: an IntegrityError answers 409.
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[name] for name in fields])
-            if upsert:
-                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target}{conflict}")
-        elif connection.vendor == "sqlite":
-            values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(fields)))
-            # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT {values} FROM json_each(%s) WHERE true{conflict}",
-                [_json_document(connection, fields, rows)],
-            )
-        elif upsert:
-            model._base_manager.bulk_create(
-                [model(**row) for row in rows],
-                update_conflicts=True,
-                unique_fields=[model._meta.pk.name],
-                update_fields=[field.name for field in fields.values() if not field.primary_key],
-            )
-        else:
-            model._base_manager.bulk_create([model(**row) for row in rows])
-
-
-def _json_document(connection, fields: Mapping[str, Field], rows: Sequence[Mapping]) -> str:
-    """``rows`` as one JSON array of arrays, each value as its field saves it, for SQLite's ``json_each``."""
-    return json.dumps(
-        [[field.get_db_prep_save(row[name], connection) for name, field in fields.items()] for row in rows],
-        default=_json_value,
-    )
-
-
-def _json_value(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} cannot be sent to the database as JSON")
+        target = table
+        if upsert:  # COPY cannot resolve conflicts: the rows go through a temporary table.
+            target = quote(f"staging_{model._meta.db_table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {target}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {target} (LIKE {table}) ON COMMIT DROP")
+        # The raw psycopg COPY (it adapts the Python values itself), wrapped so its errors surface
+        # as Django's: an IntegrityError answers 409.
+        with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in fields])
+        if upsert:
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {target}{conflict}")

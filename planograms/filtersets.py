@@ -6,7 +6,7 @@ from django.db.models import Q
 from devices.models import Device, Route
 
 from .choices import InventoryMovementReason
-from .models import InventoryMovement, Planogram, PlanogramSlot, Product
+from .models import SLOT_SOLD_OUT, InventoryMovement, Planogram, PlanogramSlot, Product
 
 
 class ProductFilterSet(filters.FilterSet):
@@ -41,9 +41,8 @@ class PlanogramSlotFilterSet(filters.FilterSet):
         fields = ["planogram", "device", "product", "position", "sold_out", "maintenance"]
 
     def filter_sold_out(self, queryset, name, value):
-        """Empty slots; a maintenance slot (capacity 0) is left out of every metric, so it is never sold out."""
-        sold_out = Q(quantity=0, capacity__gt=0)
-        return queryset.filter(sold_out) if value else queryset.exclude(sold_out)
+        """Sold-out slots (``SLOT_SOLD_OUT``), or the others; maintenance and unassigned slots are never sold out."""
+        return queryset.filter(SLOT_SOLD_OUT) if value else queryset.exclude(SLOT_SOLD_OUT)
 
     def filter_maintenance(self, queryset, name, value):
         """Slots taken out of service, marked by a capacity of 0."""

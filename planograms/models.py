@@ -15,6 +15,22 @@ from .choices import InventoryMovementReason
 
 SLOT_POSITION_PATTERN = r"^[A-Z][1-9][0-9]?$"
 
+# A slot in service: it holds a product and has room for it. Only these can be loaded, sell out
+# and get metrics; zero-capacity (maintenance) and unassigned (no product) slots are left out.
+SLOT_STOCKABLE = Q(capacity__gt=0, product__isnull=False)
+# Sold out (SO): a slot in service with nothing left in it.
+SLOT_SOLD_OUT = SLOT_STOCKABLE & Q(quantity=0)
+
+
+def slot_is_stockable(*, product_id: int | None, capacity: int) -> bool:
+    """``SLOT_STOCKABLE`` for one slot's values, for code that has them in hand."""
+    return product_id is not None and capacity > 0
+
+
+def slot_is_sold_out(*, product_id: int | None, quantity: int, capacity: int) -> bool:
+    """``SLOT_SOLD_OUT`` for one slot's values: it has a product, a capacity above 0 and a quantity of 0."""
+    return slot_is_stockable(product_id=product_id, capacity=capacity) and quantity == 0
+
 
 def slot_grid_order(path: str = ""):
     """Order by grid: A1, A2, … A9, A10, then B1 (not the string order A1, A10, A2).
@@ -63,6 +79,16 @@ class Planogram(models.Model):
         return self.name or f"Planogram of {self.cabinet}"
 
 
+class PlanogramSlotQuerySet(models.QuerySet):
+    def stockable(self):
+        """Slots in service (``SLOT_STOCKABLE``): a product and a capacity above 0."""
+        return self.filter(SLOT_STOCKABLE)
+
+    def sold_out(self):
+        """Sold-out slots (``SLOT_SOLD_OUT``): in service and empty."""
+        return self.filter(SLOT_SOLD_OUT)
+
+
 class PlanogramSlot(models.Model):
     """One slot (a spiral or lane) of a planogram, e.g. ``A1``; no product means unassigned."""
 
@@ -85,6 +111,8 @@ class PlanogramSlot(models.Model):
         help_text="Vend price in this slot; empty means the product's price.",
     )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = PlanogramSlotQuerySet.as_manager()
 
     class Meta:
         ordering = ["planogram", "position"]

@@ -5,6 +5,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from cvd_portal.money import CASH_AMOUNT_MAX_DIGITS, MONEY_DECIMAL_PLACES
 from devices.models import Device
 from planograms.models import PlanogramSlot, Product
 
@@ -21,7 +22,10 @@ class Sale(models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="sales")
     slot = models.ForeignKey(PlanogramSlot, on_delete=models.SET_NULL, null=True, blank=True, related_name="sales")
     units = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
-    cash_amount = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    # Declared by cvd_portal.money, whose MAX_CASH_AMOUNT (the cap every parser applies) follows from it.
+    cash_amount = models.DecimalField(
+        max_digits=CASH_AMOUNT_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, validators=[MinValueValidator(0)]
+    )
     sold_at = models.DateTimeField()
     transaction_id = models.CharField(
         max_length=100,

@@ -3,12 +3,13 @@
 An import takes the path every sale takes: the file's rows are resolved together by
 ``sales_rows_resolve`` (the API's rules and messages, a fixed number of queries for the whole
 file) and recorded together by ``sales_record`` (stock lowered, movements, rollups, metrics).
-A sale already recorded is skipped, so a file can be imported again: by its ``transaction_id``
-when the row has one, otherwise by its device, product and moment.
+A row is skipped as a duplicate by the rule the API and DEX audits follow
+(``sale_entries_already_recorded``): its device already recorded its ``transaction_id``, or an
+earlier row has the same device and id. A row without a ``transaction_id`` is never a duplicate,
+so a file imported twice records its rows without one twice; give them ids to import it again safely.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Q
 from import_export import fields, widgets
 
 from devices.models import Device
@@ -16,7 +17,7 @@ from devices.resources import PortalResource
 from planograms.models import PlanogramSlot, Product
 
 from .models import Sale
-from .services import SaleEntry, SaleRowsInvalid, sales_record, sales_rows_resolve
+from .services import SaleEntry, SaleRowsInvalid, sale_entries_already_recorded, sales_record, sales_rows_resolve
 
 # A spreadsheet names devices and products (as the export writes them), never by id.
 NAMED_COLUMNS = ("device", "product", "slot", "transaction_id")
@@ -48,13 +49,15 @@ class SaleResource(PortalResource):
             for row in rows.values()
         ]
         numbers = list(rows)
+        self.entries, self.row_errors, self.already_recorded = {}, {}, set()
         try:
             entries = sales_rows_resolve(raw)
         except SaleRowsInvalid as invalid:
-            self.entries, self.row_errors = {}, {numbers[index]: errors for index, errors in invalid.row_errors.items()}
+            self.row_errors = {numbers[index]: errors for index, errors in invalid.row_errors.items()}
         else:
-            self.entries, self.row_errors = dict(zip(numbers, entries, strict=True)), {}
-        self.already_recorded = _already_recorded(self.entries)
+            self.entries = dict(zip(numbers, entries, strict=True))
+            # Shown as skipped in the preview; sales_record applies the same rule again under the devices' lock.
+            self.already_recorded = {numbers[index] for index in sale_entries_already_recorded(entries)}
 
     def import_instance(self, instance, row, **kwargs):
         number = kwargs["row_number"]
@@ -101,36 +104,3 @@ def _spreadsheet_value(column: str, value):
     if column in NAMED_COLUMNS and isinstance(value, int | float) and not isinstance(value, bool):
         return str(int(value)) if float(value).is_integer() else str(value)
     return value
-
-
-def _already_recorded(entries: dict[int, SaleEntry]) -> set[int]:
-    """The rows whose sale was recorded before, or earlier in the file.
-
-    By transaction id when the row has one, otherwise by device, product and moment.
-    """
-    if not entries:
-        return set()
-    with_id = [entry for entry in entries.values() if entry.transaction_id is not None]
-    without_id = [entry for entry in entries.values() if entry.transaction_id is None]
-    device_ids = {entry.device_id for entry in entries.values()}
-    recorded_ids = set(
-        Sale.objects.filter(
-            device_id__in=device_ids, transaction_id__in={entry.transaction_id for entry in with_id}
-        ).values_list("device_id", "transaction_id")
-    )
-    recorded_moments = set(
-        Sale.objects.filter(
-            Q(device_id__in=device_ids), Q(sold_at__in={entry.sold_at for entry in without_id})
-        ).values_list("device_id", "product_id", "sold_at")
-    )
-    seen, repeated = set(), set()
-    for number, entry in entries.items():
-        key = (
-            (entry.device_id, entry.transaction_id)
-            if entry.transaction_id is not None
-            else (entry.device_id, entry.product_id, entry.sold_at)
-        )
-        if key in recorded_ids or key in recorded_moments or key in seen:
-            repeated.add(number)
-        seen.add(key)
-    return repeated

@@ -1,40 +1,18 @@
 """The asset-sales API: every device's sales over a range of days, its performance score and its fleet rank."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from analytics.asset_sales import (
-    DEFAULT_PAGE_SIZE,
-    HEAVY_FIELDS,
-    MAX_PAGE_SIZE,
-    SCORE_BANDS,
-    asset_sales_devices,
-    asset_sales_report,
-)
+from analytics.asset_sales import HEAVY_FIELDS, asset_sales_report
+from analytics.score_bands import SCORE_BANDS
+from cvd_portal.api.pagination import PageParamsSerializer
 from cvd_portal.api.serializers import money_field
-from devices.choices import VenueType
-from devices.models import DeviceType, Location, Route
-from devices.selectors import devices_visible_to
 from sales.api.permissions import CanViewSales
 
-from .params import DateRangeSerializer
-
-# Ids beyond a 32-bit integer cannot exist and would overflow some databases' parameters.
-MAX_ID = 2**31 - 1
-MAX_IDS = 10_000
-ID_FILTERS = ("location", "device_type", "route", "device_ids")
-
-
-def _id_list(help_text: str) -> serializers.ListField:
-    return serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
-        required=False,
-        max_length=MAX_IDS,
-        help_text=help_text,
-    )
+from .filters import DeviceFiltersField, DeviceFiltersMixin
+from .params import DateRangeSerializer, validated
 
 
 @extend_schema_field({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})
@@ -62,67 +40,21 @@ class IncludeField(serializers.Field):
         return ",".join(sorted(value))
 
 
-class AssetSalesFiltersSerializer(serializers.Serializer):
-    """Which devices to report; every filter given narrows the set, an id that does not exist is an error."""
+class AssetSalesParamsSerializer(DateRangeSerializer, PageParamsSerializer):
+    """The report's query: a range of local days, a page of the ranking and the heavy fields wanted.
 
-    location = _id_list("Location ids.")
-    venue_type = serializers.ListField(
-        child=serializers.ChoiceField(choices=VenueType.choices), required=False, help_text="Venue types."
-    )
-    device_type = _id_list("Device type ids.")
-    route = _id_list("Route ids.")
-    device_ids = _id_list("Device ids (among the devices the user may see).")
-    asset = serializers.CharField(
-        required=False, allow_blank=True, max_length=50, help_text="Part of the asset number."
-    )
+    The devices' filters are DeviceFilterSet's parameters, beside these in the query string.
+    """
 
-    def validate(self, attrs):
-        user = self.context["request"].user
-        existing = {
-            "location": Location.objects.all(),
-            "device_type": DeviceType.objects.all(),
-            "route": Route.objects.all(),
-            "device_ids": devices_visible_to(user),
-        }
-        errors = {}
-        for name, queryset in existing.items():
-            wanted = set(attrs.get(name) or ())
-            if not wanted:
-                continue
-            # One query per filter given, whatever the number of ids.
-            missing = wanted - set(queryset.filter(pk__in=wanted).order_by().values_list("pk", flat=True))
-            if missing:
-                errors[name] = [f"Unknown id(s): {', '.join(str(pk) for pk in sorted(missing))}."]
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
-
-
-class AssetSalesParamsSerializer(DateRangeSerializer):
-    """The report's request: a range of local days, filters, a page of the ranking and the heavy fields wanted."""
-
-    filters = AssetSalesFiltersSerializer(required=False)
-    page = serializers.IntegerField(min_value=1, max_value=MAX_ID, default=1)
-    page_size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=DEFAULT_PAGE_SIZE)
     include = IncludeField(
         required=False, help_text=f"Heavy per-device fields: {', '.join(sorted(HEAVY_FIELDS))} (default both)."
     )
 
-    @classmethod
-    def data_from_query(cls, params) -> dict:
-        """The GET query string in the POST body's shape: filters at the top level, lists repeated or comma-joined."""
-        data = {
-            name: params[name] for name in ("start_date", "end_date", "page", "page_size", "include") if name in params
-        }
-        filters = {}
-        for name in (*ID_FILTERS, "venue_type"):
-            if name in params:
-                filters[name] = [value for raw in params.getlist(name) for value in raw.split(",") if value.strip()]
-        if "asset" in params:
-            filters["asset"] = params["asset"]
-        if filters:
-            data["filters"] = filters
-        return data
+
+class AssetSalesBodySerializer(AssetSalesParamsSerializer):
+    """The report's JSON body: the query's fields, and the devices' filters as one object."""
+
+    filters = DeviceFiltersField(required=False)
 
 
 class TopProductSerializer(serializers.Serializer):
@@ -215,7 +147,7 @@ class BenchmarksSerializer(serializers.Serializer):
     units_per_device_avg = serializers.FloatField(allow_null=True)
     performance_distribution = serializers.DictField(
         child=serializers.IntegerField(),
-        help_text="Active devices per score band: " + ", ".join(f"{low}-{high}" for low, high in SCORE_BANDS) + ".",
+        help_text="Active devices per score band: " + ", ".join(band.label for band in SCORE_BANDS) + ".",
     )
 
 
@@ -236,40 +168,12 @@ class AssetSalesReportSerializer(serializers.Serializer):
     devices = AssetSalesDeviceSerializer(many=True, help_text="One page of the devices, best rank first.")
 
 
-QUERY_PARAMETERS = [
-    OpenApiParameter("start_date", OpenApiTypes.DATE, description="First day, inclusive."),
-    OpenApiParameter("end_date", OpenApiTypes.DATE, description="Last day, inclusive."),
-    *[
-        OpenApiParameter(name, {"type": "array", "items": {"type": "integer"}}, description=f"{name} ids.")
-        for name in ID_FILTERS
-    ],
-    OpenApiParameter("venue_type", {"type": "array", "items": {"type": "string", "enum": VenueType.values}}),
-    OpenApiParameter("asset", OpenApiTypes.STR, description="Part of the asset number."),
-    OpenApiParameter("page", OpenApiTypes.INT),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=f"At most {MAX_PAGE_SIZE}."),
-    OpenApiParameter("include", OpenApiTypes.STR, description="Comma list of trend, top_products; empty for none."),
-]
-
-
-def filtered_devices(request, values: dict):
-    """The devices the user may see, narrowed by the validated ``filters`` of an analytics request."""
-    filters = values.get("filters", {})
-    return asset_sales_devices(
-        devices_visible_to(request.user),
-        location_ids=filters.get("location"),
-        venue_types=filters.get("venue_type"),
-        device_type_ids=filters.get("device_type"),
-        route_ids=filters.get("route"),
-        device_ids=filters.get("device_ids"),
-        asset=filters.get("asset"),
-    )
-
-
-class AssetSalesView(APIView):
+class AssetSalesView(DeviceFiltersMixin, GenericAPIView):
     """Asset sales: every active device matching the filters, with its sales, score and rank (spec: asset sales).
 
     POST takes a JSON body ``{start_date, end_date, filters: {...}, page, page_size, include}``; GET takes
-    the same as query parameters, the filters at the top level. Devices are those the user may see.
+    the same as query parameters, the filters (DeviceFilterSet's, as ``/api/devices/`` takes them) at the
+    top level. Devices are those the user may see.
 
     Scale: a fixed number of queries whatever the fleet size (the user's permissions, one per filter
     of ids given, then the devices, their totals and score sums grouped in the database from the
@@ -281,21 +185,19 @@ class AssetSalesView(APIView):
 
     permission_classes = [CanViewSales]
 
-    @extend_schema(parameters=QUERY_PARAMETERS, responses=AssetSalesReportSerializer)
+    @extend_schema(filters=True, parameters=[AssetSalesParamsSerializer], responses=AssetSalesReportSerializer)
     def get(self, request):
-        return self._report(request, AssetSalesParamsSerializer.data_from_query(request.query_params))
+        values = validated(AssetSalesParamsSerializer, request.query_params, request)
+        return self._report(values, self.device_filterset())
 
-    @extend_schema(request=AssetSalesParamsSerializer, responses=AssetSalesReportSerializer)
+    @extend_schema(request=AssetSalesBodySerializer, responses=AssetSalesReportSerializer)
     def post(self, request):
-        return self._report(request, request.data)
+        values = validated(AssetSalesBodySerializer, request.data, request)
+        return self._report(values, self.device_filterset(values.get("filters", {})))
 
-    def _report(self, request, data):
-        params = AssetSalesParamsSerializer(data=data, context={"request": request})
-        params.is_valid(raise_exception=True)
-        values = params.validated_data
-        devices = filtered_devices(request, values)
+    def _report(self, values, filterset):
         report = asset_sales_report(
-            devices=devices,
+            devices=filterset.qs,
             start=values["start_date"],
             end=values["end_date"],
             page=values["page"],

@@ -1,10 +1,9 @@
 """The fleet-comparison API: sales by location and venue type, top performers, and sales per ISO week."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from analytics.comparisons import (
     DEFAULT_TOP_LIMIT,
@@ -17,50 +16,28 @@ from analytics.comparisons import (
     weekly_sales,
 )
 from cvd_portal.api.serializers import money_field
-from devices.choices import VenueType
 from sales.api.permissions import CanViewSales
 
-from .asset_sales import (
-    ID_FILTERS,
-    AssetSalesFiltersSerializer,
-    AssetSalesParamsSerializer,
-    TimePeriodSerializer,
-    filtered_devices,
-)
-from .params import DateRangeSerializer
+from .asset_sales import TimePeriodSerializer
+from .filters import DeviceFiltersMixin
+from .params import DateRangeSerializer, validated
 
-# --- Requests ---------------------------------------------------------------------------------------
+# --- Requests (the devices' filters are DeviceFilterSet's parameters, beside these) ---------------------
 
 
-def _data_from_query(params, names: tuple[str, ...]) -> dict:
-    """The query string in the serializers' shape: the asset-sales filters nested, ``names`` at the top level."""
-    data = AssetSalesParamsSerializer.data_from_query(params)
-    kept = {name: data[name] for name in ("start_date", "end_date", "filters") if name in data}
-    return {**kept, **{name: params[name] for name in names if name in params}}
-
-
-class ComparisonParamsSerializer(DateRangeSerializer):
-    """A range of local days and the asset-sales filters."""
-
-    filters = AssetSalesFiltersSerializer(required=False)
-
-
-class TopPerformersParamsSerializer(ComparisonParamsSerializer):
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_TOP_LIMIT, default=DEFAULT_TOP_LIMIT)
+class TopPerformersParamsSerializer(DateRangeSerializer):
+    limit = serializers.IntegerField(
+        min_value=1, max_value=MAX_TOP_LIMIT, default=DEFAULT_TOP_LIMIT, help_text=f"1 to {MAX_TOP_LIMIT}."
+    )
     metric = serializers.ChoiceField(choices=METRICS, default="revenue")
 
 
 class WeeklyParamsSerializer(serializers.Serializer):
-    """How many complete weeks to report, and the asset-sales filters."""
+    """How many complete weeks to report."""
 
-    filters = AssetSalesFiltersSerializer(required=False)
-    weeks = serializers.IntegerField(min_value=1, max_value=MAX_WEEKS, default=DEFAULT_WEEKS)
-
-
-def _validated(serializer_class, request, names=()) -> dict:
-    params = serializer_class(data=_data_from_query(request.query_params, names), context={"request": request})
-    params.is_valid(raise_exception=True)
-    return params.validated_data
+    weeks = serializers.IntegerField(
+        min_value=1, max_value=MAX_WEEKS, default=DEFAULT_WEEKS, help_text=f"1 to {MAX_WEEKS}."
+    )
 
 
 # --- Responses --------------------------------------------------------------------------------------
@@ -128,55 +105,33 @@ class WeeklyReportSerializer(serializers.Serializer):
     results = WeekSerializer(many=True, help_text="Oldest week first.")
 
 
-FILTER_PARAMETERS = [
-    *[
-        OpenApiParameter(name, {"type": "array", "items": {"type": "integer"}}, description=f"{name} ids.")
-        for name in ID_FILTERS
-    ],
-    OpenApiParameter("venue_type", {"type": "array", "items": {"type": "string", "enum": VenueType.values}}),
-    OpenApiParameter("asset", OpenApiTypes.STR, description="Part of the asset number."),
-]
-RANGE_PARAMETERS = [
-    OpenApiParameter("start_date", OpenApiTypes.DATE, description="First day, inclusive."),
-    OpenApiParameter("end_date", OpenApiTypes.DATE, description="Last day, inclusive."),
-]
-
-
 # --- Views ------------------------------------------------------------------------------------------
 
 
-class LocationPerformanceView(APIView):
+class LocationPerformanceView(DeviceFiltersMixin, GenericAPIView):
     """Sales by location and by venue type over a range of days, for the devices the user may see."""
 
     permission_classes = [CanViewSales]
 
-    @extend_schema(parameters=[*RANGE_PARAMETERS, *FILTER_PARAMETERS], responses=LocationReportSerializer)
+    @extend_schema(filters=True, parameters=[DateRangeSerializer], responses=LocationReportSerializer)
     def get(self, request):
-        values = _validated(ComparisonParamsSerializer, request)
+        values = validated(DateRangeSerializer, request.query_params, request)
         report = location_performance(
-            devices=filtered_devices(request, values), start=values["start_date"], end=values["end_date"]
+            devices=self.device_filterset().qs, start=values["start_date"], end=values["end_date"]
         )
         return Response(LocationReportSerializer(report).data)
 
 
-class TopPerformersView(APIView):
+class TopPerformersView(DeviceFiltersMixin, GenericAPIView):
     """The top devices by revenue, units or performance score over a range of days."""
 
     permission_classes = [CanViewSales]
 
-    @extend_schema(
-        parameters=[
-            *RANGE_PARAMETERS,
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1 to {MAX_TOP_LIMIT}, default 10."),
-            OpenApiParameter("metric", OpenApiTypes.STR, enum=list(METRICS)),
-            *FILTER_PARAMETERS,
-        ],
-        responses=TopPerformersReportSerializer,
-    )
+    @extend_schema(filters=True, parameters=[TopPerformersParamsSerializer], responses=TopPerformersReportSerializer)
     def get(self, request):
-        values = _validated(TopPerformersParamsSerializer, request, ("limit", "metric"))
+        values = validated(TopPerformersParamsSerializer, request.query_params, request)
         report = top_performers(
-            devices=filtered_devices(request, values),
+            devices=self.device_filterset().qs,
             start=values["start_date"],
             end=values["end_date"],
             metric=values["metric"],
@@ -185,19 +140,13 @@ class TopPerformersView(APIView):
         return Response(TopPerformersReportSerializer(report).data)
 
 
-class WeeklySalesView(APIView):
+class WeeklySalesView(DeviceFiltersMixin, GenericAPIView):
     """Sales per complete ISO week (Monday to Sunday, local days), the current partial week left out."""
 
     permission_classes = [CanViewSales]
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("weeks", OpenApiTypes.INT, description=f"1 to {MAX_WEEKS}, default {DEFAULT_WEEKS}."),
-            *FILTER_PARAMETERS,
-        ],
-        responses=WeeklyReportSerializer,
-    )
+    @extend_schema(filters=True, parameters=[WeeklyParamsSerializer], responses=WeeklyReportSerializer)
     def get(self, request):
-        values = _validated(WeeklyParamsSerializer, request, ("weeks",))
-        report = weekly_sales(devices=filtered_devices(request, values), weeks=values["weeks"])
+        values = validated(WeeklyParamsSerializer, request.query_params, request)
+        report = weekly_sales(devices=self.device_filterset().qs, weeks=values["weeks"])
         return Response(WeeklyReportSerializer(report).data)

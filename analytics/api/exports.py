@@ -2,44 +2,26 @@
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
-from rest_framework.views import APIView
 
 from analytics import exports
 from analytics.asset_sales import asset_sales_report
 from sales.api.permissions import CanViewSales
 
-from .asset_sales import (
-    QUERY_PARAMETERS,
-    AssetSalesFiltersSerializer,
-    AssetSalesParamsSerializer,
-    filtered_devices,
-)
-from .params import DateRangeSerializer
+from .filters import DeviceFiltersMixin
+from .params import DateRangeSerializer, validated
 
 EXPORT_FORMATS = ("csv", "xlsx", "pdf")
-# Every matching device goes in the file, so the ranking is asked for as a single page.
-WHOLE_RANKING = 2**31 - 1
 
 
 class AssetSalesExportParamsSerializer(DateRangeSerializer):
-    """The export's request: the report's range of days and filters, and the file format."""
+    """The export's query: the report's range of days and the file format (the filters are DeviceFilterSet's)."""
 
-    filters = AssetSalesFiltersSerializer(required=False)
     format = serializers.ChoiceField(choices=EXPORT_FORMATS, help_text="csv, xlsx or pdf.")
-
-    @classmethod
-    def data_from_query(cls, params) -> dict:
-        """The GET query string parsed as the report's (filters at the top level, lists repeated or comma-joined)."""
-        data = AssetSalesParamsSerializer.data_from_query(params)
-        for paging in ("page", "page_size", "include"):
-            data.pop(paging, None)
-        if "format" in params:
-            data["format"] = params["format"]
-        return data
 
 
 class JSONErrorsNegotiation(DefaultContentNegotiation):
@@ -52,7 +34,7 @@ class JSONErrorsNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class AssetSalesExportView(APIView):
+class AssetSalesExportView(DeviceFiltersMixin, GenericAPIView):
     """The asset-sales device performance table (spec: Export and Reporting) as a file to download.
 
     Takes the query parameters of GET /api/analytics/asset-sales (range of days and filters; no paging:
@@ -66,22 +48,17 @@ class AssetSalesExportView(APIView):
     content_negotiation_class = JSONErrorsNegotiation
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, enum=list(EXPORT_FORMATS), required=True),
-            *[p for p in QUERY_PARAMETERS if p.name not in ("page", "page_size", "include")],
-        ],
+        filters=True,
+        parameters=[AssetSalesExportParamsSerializer],
         responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
     )
     def get(self, request):
-        params = AssetSalesExportParamsSerializer(
-            data=AssetSalesExportParamsSerializer.data_from_query(request.query_params), context={"request": request}
-        )
-        params.is_valid(raise_exception=True)
-        values = params.validated_data
+        values = validated(AssetSalesExportParamsSerializer, request.query_params, request)
         start, end, file_format = values["start_date"], values["end_date"], values["format"]
-        devices = filtered_devices(request, values)
+        filterset = self.device_filterset()
+        # Every matching device goes in the file: the whole ranking on one page.
         report = asset_sales_report(
-            devices=devices, start=start, end=end, page_size=WHOLE_RANKING, include=frozenset({"top_products"})
+            devices=filterset.qs, start=start, end=end, page_size=None, include=frozenset({"top_products"})
         )
         rows = exports.export_rows(report["devices"])
         if file_format == "csv":
@@ -90,7 +67,7 @@ class AssetSalesExportView(APIView):
             content = exports.to_xlsx(rows)
         else:
             content = exports.to_pdf(
-                rows, start=start, end=end, filters=exports.describe_filters(values.get("filters", {}))
+                rows, start=start, end=end, filters=exports.describe_filters(filterset.form.cleaned_data)
             )
         response = HttpResponse(content, content_type=exports.CONTENT_TYPES[file_format])
         response["Content-Disposition"] = f'attachment; filename="{exports.export_filename(start, end, file_format)}"'

@@ -310,10 +310,9 @@ def reference_weeks(last_end, weeks, devices=None):
             }
         )
     for previous, row in itertools.pairwise(rows):
+        change = (row["revenue"] - previous["revenue"]) / previous["revenue"] * 100 if previous["revenue"] else None
         row["revenue_change_pct"] = (
-            round(float((row["revenue"] - previous["revenue"]) / previous["revenue"] * 100), 2)
-            if previous["revenue"]
-            else None
+            float(change.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) if change is not None else None
         )
     return [{**row, "revenue": two_places(row["revenue"])} for row in rows[1:]]
 

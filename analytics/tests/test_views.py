@@ -5,11 +5,13 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from analytics.asset_sales import asset_sales_report
 from devices.choices import VenueType
+from devices.filtersets import DeviceFilterSet
 from devices.models import Device
 from devices.tests.factories import DeviceFactory, LocationFactory, RouteFactory
 from metrics.services.engine import recalculate_metrics
@@ -134,11 +136,11 @@ def test_a_wrong_password_shows_an_error_on_the_login_page(client, manager):
         ({"start_date": "2026-03-10", "end_date": "2026-03-01"}, "end_date", "The end date is before the start date."),
         ({"start_date": "2024-01-01", "end_date": "2026-01-01"}, "end_date", "A range covers at most 366 days"),
         ({"end_date": "0001-01-02"}, "end_date", "The range falls outside the calendar."),
-        ({"location": "999999"}, "location", "Select a valid choice."),
+        ({"location": "999999"}, "location", "Unknown id(s): 999999."),
         ({"venue_type": "moon"}, "venue_type", "Select a valid choice."),
         ({"sort": "password"}, "sort", "Select a valid choice."),
         ({"page": "0"}, "page", "greater than or equal to 1"),
-        ({"page": "99"}, "page", "That page contains no results"),
+        ({"page": "99"}, "page", "Page 99 is past the last page, 1."),
         ({"asset": "x" * 51}, "asset", "at most 50 characters"),
     ],
 )
@@ -146,18 +148,25 @@ def test_bad_parameters_show_field_errors(client, manager, fleet, params, field,
     client.force_login(manager)
     response = client.get(DASHBOARD, params)
     assert response.status_code == 400
-    assert any(message in error for error in response.context["form"].errors[field])
+    # The range, sort and page are the page's form; the device filters DeviceFilterSet's.
+    errors = {**response.context["form"].errors, **response.context["filterset"].errors}
+    assert any(message in error for error in errors[field])
     assert message.encode() in response.content
 
 
-def test_a_driver_may_not_filter_by_another_drivers_route(client, driver, fleet):
-    # The route choices are the routes the user may see, like every other read.
-    from analytics.forms import AssetSalesDashboardForm
+def test_a_viewer_may_filter_by_any_route_and_a_driver_only_by_their_own(client, viewer, driver, fleet):
+    # The route choices are the routes the user may see, like every other read (DeviceFilterSet's rule).
+    own = build_fleet(1, route=RouteFactory(driver=driver))[0]
+    client.force_login(viewer)
+    response = client.get(DASHBOARD, {**RANGE, "route": fleet[0].route_id})
+    assert [row["device_id"] for row in response.context["table_page"]] == [fleet[0].pk]
 
-    own = RouteFactory(driver=driver)
-    form = AssetSalesDashboardForm({"route": fleet[0].route_id}, user=driver)
-    assert not form.is_valid()
-    assert AssetSalesDashboardForm({"route": own.pk}, user=driver).is_valid()
+    request = RequestFactory().get(DASHBOARD)
+    request.user = driver
+    other = DeviceFilterSet({"route": fleet[0].route_id}, queryset=Device.objects.all(), request=request)
+    assert other.errors["route"] == [f"Unknown id(s): {fleet[0].route_id}."]
+    mine = DeviceFilterSet({"route": own.route_id}, queryset=Device.objects.all(), request=request)
+    assert list(mine.qs) == [own]
 
 
 def test_bad_dates_on_the_device_page_show_field_errors(client, manager, fleet):

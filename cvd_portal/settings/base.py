@@ -149,7 +149,6 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "cvd_portal.api.pagination.PortalPageNumberPagination",
-    "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cvd_portal.api.exceptions.portal_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,

@@ -1,4 +1,4 @@
-"""The set-based write helpers: what they write, typed as the ORM reads it, on SQLite and PostgreSQL."""
+"""The set-based write helpers: what they write, typed as the ORM reads it."""
 
 import datetime as dt
 from decimal import Decimal
@@ -116,7 +116,7 @@ listed_values = st.fixed_dictionaries(
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=st.lists(listed_values, min_size=1, max_size=5, unique_by=lambda row: row["date"]))
 def test_listed_numbers_dates_and_moments_arrive_exactly(values):
-    # On PostgreSQL these columns go as array literals written by the project, not by psycopg.
+    # These columns go as array literals written by the project, not by psycopg.
     device = DeviceFactory()
     bulk_insert(DeviceDailySales, [day_row(device, 1 + number) for number in range(len(values))])
     pks = list(DeviceDailySales.objects.filter(device=device).order_by("pk").values_list("pk", flat=True))

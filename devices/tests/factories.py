@@ -20,7 +20,9 @@ class RouteFactory(factory.django.DjangoModelFactory):
         model = Route
 
     name = factory.Sequence(lambda n: f"Route {n}")
-    number = factory.Sequence(lambda n: f"{100 + n}")
+    # Tests name their own routes with plain numbers ("101", "207"); a generated number is never one of them,
+    # whatever ran before.
+    number = factory.Sequence(lambda n: f"R{n:05d}")
     driver = None
 
 

@@ -1,6 +1,6 @@
 import pytest
-from django.urls import reverse
 
+from cvd_portal.tests.api import detail_url, ids, list_url
 from devices.choices import VenueType
 from devices.models import Cabinet, CabinetType, Device, DeviceType, Location, Route
 from devices.services import device_soft_delete
@@ -12,21 +12,8 @@ from devices.tests.factories import (
     LocationFactory,
     RouteFactory,
 )
-from planograms.tests.factories import PlanogramFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def list_url(resource):
-    return reverse(f"{resource}-list")
-
-
-def detail_url(resource, pk):
-    return reverse(f"{resource}-detail", args=[pk])
-
-
-def ids(response):
-    return [row["id"] for row in response.json()["results"]]
 
 
 # Locations
@@ -242,26 +229,6 @@ def test_device_list_reads_names_of_related_rows(client_for, viewer):
     assert row["location_name"] == "Lobby"
     assert row["route_number"] == "207"
     assert row["device_type_name"] == device.device_type.name
-
-
-@pytest.mark.parametrize(
-    ("params", "expected"),
-    [
-        ({"asset": "a1"}, ["A100", "A101"]),
-        ({"venue_type": "gym"}, ["B200"]),
-        ({"has_planogram": "true"}, ["A101"]),
-        ({"has_planogram": "false"}, ["A100", "B200"]),
-    ],
-)
-def test_device_filters(client_for, viewer, params, expected):
-    DeviceFactory(asset="A100")
-    PlanogramFactory(cabinet__device=DeviceFactory(asset="A101"))
-    DeviceFactory(asset="B200", location__venue_type=VenueType.GYM)
-
-    response = client_for(viewer).get(list_url("devices"), params)
-
-    assert response.status_code == 200
-    assert [row["asset"] for row in response.json()["results"]] == expected
 
 
 def test_device_filters_by_route_location_and_device_type(client_for, viewer):

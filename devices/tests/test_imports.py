@@ -1,6 +1,7 @@
 """Importing and exporting the fleet through the admin's import (preview, confirm) and export views.
 
-The helpers here drive those views and are reused by the other apps' import tests.
+The helpers here drive those views and are reused by the other apps' import tests, so they name the views
+with Django's ``admin_urlname`` rather than the ``admin_url`` fixture the tests use.
 """
 
 import csv
@@ -9,6 +10,7 @@ import io
 import openpyxl
 import pytest
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -38,20 +40,18 @@ def xlsx_file(rows, name="import.xlsx"):
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
 
 
-def admin_url(model, view):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}")
-
-
 def preview_import(client, model, upload, file_format=CSV_FORMAT):
     """Upload a file to ``model``'s import view; the response is the preview (or the row errors)."""
-    return client.post(admin_url(model, "import"), {"resource": "0", "format": file_format, "import_file": upload})
+    return client.post(
+        reverse(admin_urlname(model._meta, "import")), {"resource": "0", "format": file_format, "import_file": upload}
+    )
 
 
 def confirm_import(client, model, preview):
     """Confirm a previewed import, as the "Confirm import" button does."""
     form = preview.context["confirm_form"]
     data = {name: form.initial[name] for name in ("import_file_name", "original_file_name", "format", "resource")}
-    return client.post(admin_url(model, "process_import"), data)
+    return client.post(reverse(admin_urlname(model._meta, "process_import")), data)
 
 
 def import_rows(client, model, rows, file_format=CSV_FORMAT):
@@ -71,11 +71,12 @@ def row_errors(preview):
 
 def export(client, model, file_format=CSV_FORMAT, query=""):
     """The exported file of ``model``'s changelist (every field), as the export view's form posts it."""
-    form = client.get(admin_url(model, "export") + query).context["form"]
+    url = reverse(admin_urlname(model._meta, "export")) + query
+    form = client.get(url).context["form"]
     resource = form.resources[0]
     data = {"resource": "0", "format": file_format}
     data.update({form.create_boolean_field_name(resource, name): "on" for name in resource().get_export_order()})
-    return client.post(admin_url(model, "export") + query, data)
+    return client.post(url, data)
 
 
 def exported_rows(response, file_format=CSV_FORMAT):
@@ -160,7 +161,7 @@ def test_device_row_naming_a_soft_deleted_device_is_a_row_error(admin_client, pl
     assert "restore it" in row_errors(preview)[1]["asset"][0]
 
 
-def test_a_row_that_turns_bad_after_the_preview_imports_nothing(admin_client, placement):
+def test_a_row_that_turns_bad_after_the_preview_imports_nothing(admin_client, admin_url, placement):
     rows = [DEVICE_HEADER, ["A500", "", "", "", "Snack tower", "", ""], ["A501", "", "", "", "Snack tower", "", "101"]]
     preview = preview_import(admin_client, Device, csv_file(rows))
     placement["route"].delete()
@@ -238,7 +239,7 @@ def test_device_export_has_the_spreadsheet_header_and_only_active_devices(admin_
     assert rows[1][5:] == ["Union Station", "101"]
 
 
-def test_viewer_may_export_but_not_import(client, viewer):
+def test_viewer_may_export_but_not_import(client, admin_url, viewer):
     client.force_login(viewer)
 
     changelist = client.get(admin_url(Device, "changelist")).content.decode()
@@ -249,7 +250,7 @@ def test_viewer_may_export_but_not_import(client, viewer):
     assert client.get(admin_url(Device, "export")).status_code == 200
 
 
-def test_manager_may_import(client, manager):
+def test_manager_may_import(client, admin_url, manager):
     client.force_login(manager)
 
     assert admin_url(Device, "import") in client.get(admin_url(Device, "changelist")).content.decode()
@@ -274,7 +275,7 @@ def test_the_spreadsheet_models_have_import_and_export():
 
 
 @pytest.mark.parametrize("model", SPREADSHEET_MODELS, ids=lambda model: model._meta.label)
-def test_import_and_export_offer_csv_and_xlsx_only(admin_client, model):
+def test_import_and_export_offer_csv_and_xlsx_only(admin_client, admin_url, model):
     import_page = admin_client.get(admin_url(model, "import"))
     export_page = admin_client.get(admin_url(model, "export"))
 

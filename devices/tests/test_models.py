@@ -2,8 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
+from cvd_portal.tests.database import rejected
 from devices.models import Cabinet, Device, Location
 from devices.services import device_restore, device_soft_delete
 from devices.tests.factories import (
@@ -15,11 +15,6 @@ from devices.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def rejected(create):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        create()
 
 
 def test_asset_numbers_are_unique():

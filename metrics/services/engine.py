@@ -2,7 +2,8 @@
 
 The rules (``../shared/spec/metrics-calculation.md``, held exactly):
 
-- SO: a slot is sold out when its quantity is 0; cabinets and devices count sold-out slots.
+- SO: a slot is sold out when its quantity is 0; cabinets and devices count sold-out slots. With
+  the slots left out below, the rule is ``planograms.models.slot_is_sold_out`` (``SLOT_SOLD_OUT``).
 - PL: quantity × 100 / capacity, halves rounded up (12.5 % → 13 %); cabinets and devices
   use their summed quantities and capacities.
 - UTP: capacity − quantity; cabinets and devices sum it.
@@ -37,9 +38,10 @@ from django.db.models import Case, Exists, F, OuterRef, When
 from django.utils import timezone
 
 from cvd_portal.db import bulk_upsert
+from devices.locking import devices_lock
 from devices.models import Device
 from metrics.models import CabinetMetrics, DeviceMetrics, SlotMetrics
-from planograms.models import Planogram, PlanogramSlot
+from planograms.models import Planogram, PlanogramSlot, slot_is_sold_out
 from sales.models import DeviceProductSales
 from sales.services import sales_windows_refresh
 
@@ -115,8 +117,8 @@ class Rollup:
     def product_level_percent(self) -> int | None:
         return product_level_percent(self.total_quantity, self.total_capacity)
 
-    def add_slot(self, *, quantity: int, capacity: int, days_remaining: int) -> None:
-        self.sold_out_count += quantity == 0
+    def add_slot(self, *, quantity: int, capacity: int, days_remaining: int, sold_out: bool) -> None:
+        self.sold_out_count += sold_out
         if quantity > 0:  # an empty slot counts in SO but never lowers the minimum
             self.days_remaining_inventory = min(self.days_remaining_inventory, days_remaining)
         self.units_to_par += capacity - quantity
@@ -173,16 +175,16 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
     the previous metrics as they were.
     """
     now = now or timezone.now()
+    if device_ids is not None:
+        device_ids = list(device_ids)
     requested = Device.all_objects.all() if device_ids is None else Device.all_objects.filter(pk__in=device_ids)
     lock_started = time.monotonic()
-    list(requested.order_by("pk").select_for_update().values_list("pk", flat=True))
+    devices_lock(device_ids=device_ids)
     lock_wait_seconds = time.monotonic() - lock_started
     devices = metrics_qualifying_devices(requested)
 
-    # The slots that get metrics: those with a capacity and a product (see the module docstring).
-    measured_slots = PlanogramSlot.objects.filter(
-        planogram__cabinet__device__in=devices, capacity__gt=0, product__isnull=False
-    )
+    # The slots that get metrics: those in service, with a capacity and a product (see the module docstring).
+    measured_slots = PlanogramSlot.objects.filter(planogram__cabinet__device__in=devices).stockable()
     slots = measured_slots.values_list(
         "pk",
         "planogram_id",
@@ -202,7 +204,10 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
         history = histories.get((device_id, product_id), SalesHistory())
         velocity = daily_velocity(history, now)
         days_remaining = days_remaining_inventory(quantity, velocity)
-        cabinet_rollups[cabinet_id].add_slot(quantity=quantity, capacity=capacity, days_remaining=days_remaining)
+        sold_out = slot_is_sold_out(product_id=product_id, quantity=quantity, capacity=capacity)
+        cabinet_rollups[cabinet_id].add_slot(
+            quantity=quantity, capacity=capacity, days_remaining=days_remaining, sold_out=sold_out
+        )
         # Plain rows, not model instances: building 50,000 instances costs more than the whole query work.
         slot_metrics.append(
             {
@@ -210,7 +215,7 @@ def recalculate_metrics(*, device_ids=None, now: dt.datetime | None = None) -> R
                 "planogram_id": planogram_id,
                 "device_id": device_id,
                 "product_id": product_id,
-                "is_sold_out": quantity == 0,
+                "is_sold_out": sold_out,
                 "days_remaining_inventory": days_remaining,
                 "product_level_percent": product_level_percent(quantity, capacity),
                 "units_to_par": capacity - quantity,

@@ -11,6 +11,8 @@ from devices.tests.factories import CabinetFactory, DeviceFactory
 from metrics.models import CabinetMetrics, DeviceMetrics, SlotMetrics
 from metrics.services import engine
 from metrics.services.engine import recalculate_metrics
+from planograms.filtersets import PlanogramSlotFilterSet
+from planograms.models import PlanogramSlot
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
 from sales.services import sales_rollups_rebuild
 from sales.tests.factories import SaleFactory
@@ -63,6 +65,22 @@ def test_sold_out_is_a_slot_with_quantity_zero(cabinet):
     calculate()
     assert metrics_of(empty).is_sold_out and not metrics_of(stocked).is_sold_out
     assert CabinetMetrics.objects.get(cabinet=cabinet).sold_out_count == 1
+
+
+def test_the_engine_and_the_sold_out_filter_count_the_same_slots(cabinet):
+    sold_out = [slot(cabinet, "A1", 0), slot(cabinet, "A2", 0, capacity=1)]
+    slot(cabinet, "A3", 4)
+    slot(cabinet, "A4", 0, capacity=0)  # maintenance
+    slot(cabinet, "A5", 0, product=None)  # unassigned and empty
+
+    calculate()
+
+    filtered = PlanogramSlotFilterSet({"sold_out": "true"}, queryset=PlanogramSlot.objects.all()).qs
+    assert sorted(filtered.values_list("pk", flat=True)) == sorted(s.pk for s in sold_out)
+    assert sorted(SlotMetrics.objects.filter(is_sold_out=True).values_list("slot_id", flat=True)) == sorted(
+        s.pk for s in sold_out
+    )
+    assert CabinetMetrics.objects.get(cabinet=cabinet).sold_out_count == 2
 
 
 def test_new_product_with_no_history_uses_the_minimum_velocity(cabinet):

@@ -1,7 +1,6 @@
 """The engine with the real parts: PostgreSQL row locks, a Celery worker on the Redis broker.
 
-These need PostgreSQL (and a broker for the worker test); CI provides both and fails on any
-skip, so they always run there.
+The worker test needs a broker; CI provides one and fails on any skip, so it always runs there.
 """
 
 import datetime as dt
@@ -29,13 +28,7 @@ from sales.services import sales_rollups_rebuild
 from sales.tests.factories import SaleFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def needs_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL (CI does)")
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def build_fleet(devices=6):

@@ -8,6 +8,7 @@ from cvd_portal.api.serializers import VisiblePrimaryKeyRelatedField
 from devices.selectors import cabinets_visible_to, devices_visible_to
 from planograms.choices import RestockMode
 from planograms.models import InventoryMovement, PlanogramSlot, ServiceVisit
+from planograms.selectors import slot_at_position, slot_position_parse, slots_at_positions
 
 
 class InventoryMovementSerializer(serializers.ModelSerializer):
@@ -56,7 +57,8 @@ class RestockSerializer(serializers.Serializer):
     """A service visit to one device (all its slots) or one of its cabinets.
 
     ``counts`` (for ``mode=count``) maps slots to counted quantities; a slot is its id or its
-    position (e.g. "A1"), a position being looked up in the cabinet, or in the device's parent cabinet.
+    position (e.g. "A1"), found by ``slot_at_position``: in the cabinet when one is given, else in
+    the device's parent cabinet, or in the one cabinet that has it.
     """
 
     device = VisibleDeviceField(required=False)
@@ -75,20 +77,40 @@ class RestockSerializer(serializers.Serializer):
             raise serializers.ValidationError({"device": ["Give either the device or the cabinet."]})
         if attrs["mode"] == RestockMode.COUNT and not attrs.get("counts"):
             raise serializers.ValidationError({"counts": ["Give the counted quantity of at least one slot."]})
-        if "cabinet" in attrs:
-            slots = PlanogramSlot.objects.filter(planogram__cabinet=attrs["cabinet"])
+        cabinet = attrs.get("cabinet")
+        device = cabinet.device if cabinet else attrs["device"]
+        if cabinet:
+            slots = PlanogramSlot.objects.filter(planogram__cabinet=cabinet)
         else:
-            slots = PlanogramSlot.objects.filter(planogram__cabinet__device=attrs["device"])
-        attrs["slots"] = list(slots.select_related("planogram__cabinet"))
-        attrs["counts"] = self._counts_by_slot_id(attrs.get("counts", {}), attrs["slots"], "cabinet" in attrs)
+            slots = PlanogramSlot.objects.filter(planogram__cabinet__device=device)
+        attrs["slots"] = list(slots)
+        attrs["counts"] = self._counts_by_slot_id(
+            attrs.get("counts", {}), attrs["slots"], device=device, cabinet=cabinet.index if cabinet else None
+        )
         return attrs
 
     @staticmethod
-    def _counts_by_slot_id(counts, slots, one_cabinet):
-        by_key = {str(slot.pk): slot.pk for slot in slots}
-        # A position names the slot in the given cabinet, or in the parent cabinet of the device.
-        by_key.update({slot.position: slot.pk for slot in slots if one_cabinet or slot.planogram.cabinet.index == 1})
-        unknown = [key for key in counts if key.strip().upper() not in by_key]
-        if unknown:
-            raise serializers.ValidationError({"counts": [f"No such slot here: {', '.join(unknown)}."]})
-        return {by_key[key.strip().upper()]: quantity for key, quantity in counts.items()}
+    def _counts_by_slot_id(counts, slots, *, device, cabinet):
+        ids = {str(slot.pk): slot.pk for slot in slots}
+        positions, problems, by_id = {}, [], {}
+        for key, quantity in counts.items():
+            if key.strip() in ids:
+                by_id[ids[key.strip()]] = quantity
+                continue
+            try:
+                positions[key] = slot_position_parse(key)
+            except ValueError:
+                problems.append(f"No such slot here: {key}.")
+        slots_at = slots_at_positions({(device.pk, position) for position in positions.values()})
+        for key, position in positions.items():
+            try:
+                slot = slot_at_position(
+                    slots_at, device_id=device.pk, asset=device.asset, position=position, cabinet=cabinet
+                )
+            except ValueError as problem:
+                problems.append(str(problem))
+            else:
+                by_id[slot.slot_id] = counts[key]
+        if problems:
+            raise serializers.ValidationError({"counts": problems})
+        return by_id

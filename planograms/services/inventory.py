@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cvd_portal.db import bulk_insert, listed_rows, update_by_id
+from devices.locking import devices_lock
 from devices.models import Device
 from planograms.choices import InventoryMovementReason, RestockMode
 from planograms.models import InventoryMovement, PlanogramSlot, ServiceVisit
@@ -107,14 +108,16 @@ def restock(
     )
     if len(device_ids) != 1:
         raise ValidationError("A service visit restocks the slots of exactly one device.")
-    # The same lock sales take, so a visit and an ingestion on one device take turns.
-    device = Device.all_objects.select_for_update().get(pk=device_ids[0])
+    # The lock sales take, so a visit and an ingestion on one device take turns.
+    devices_lock(device_ids=device_ids)
 
     now = timezone.now()
-    visit = ServiceVisit.objects.create(device=device, performed_by=user, performed_at=performed_at or now, note=note)
+    visit = ServiceVisit.objects.create(
+        device_id=device_ids[0], performed_by=user, performed_at=performed_at or now, note=note
+    )
     slots = PlanogramSlot.objects.filter(pk__in=slot_ids).select_for_update()
     if mode != RestockMode.COUNT:
-        slots = slots.filter(capacity__gt=0, product__isnull=False)
+        slots = slots.stockable()
     rows = slots.order_by("pk").values_list("pk", "position", "quantity", "capacity", "par_level")
     movements, errors = [], []
     for slot_id, position, quantity, capacity, par_level in rows:
@@ -159,10 +162,10 @@ def _locked_quantities(slot_ids: Sequence[int]) -> dict[int, int]:
     """
     table = PlanogramSlot._meta.db_table
     ids, params = listed_rows(connection, {"id": PlanogramSlot._meta.pk}, [{"id": slot_id} for slot_id in slot_ids])
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, quantity FROM {table} WHERE id IN (SELECT id FROM {ids} AS listed) ORDER BY id{lock}", params
+            f"SELECT id, quantity FROM {table} WHERE id IN (SELECT id FROM {ids} AS listed) ORDER BY id FOR UPDATE",
+            params,
         )
         return dict(cursor.fetchall())
 

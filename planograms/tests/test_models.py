@@ -4,17 +4,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
-from planograms.models import PlanogramSlot, Product
+from cvd_portal.tests.database import rejected
+from planograms.models import PlanogramSlot, Product, slot_is_sold_out, slot_is_stockable
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def rejected(create):
-    with pytest.raises(IntegrityError), transaction.atomic():
-        create()
 
 
 @pytest.fixture
@@ -86,3 +81,51 @@ def test_positions_must_fit_the_cabinet_grid(planogram, position, fits):
         with pytest.raises(ValidationError) as error:
             slot.full_clean()
         assert error.value.message_dict["position"] == [f"{position} is outside the cabinet's grid (A1 to F8)."]
+
+
+# Sold out (SO), the one rule behind the slot filter, the metrics engine and the restock's fills.
+
+# (has a product, capacity, quantity, sold out, stockable), decided by hand from the spec and README.
+SLOT_CASES = [
+    (True, 10, 0, True, True),  # empty: sold out
+    (True, 1, 0, True, True),
+    (True, 10, 3, False, True),
+    (True, 10, 10, False, True),
+    (True, 0, 0, False, False),  # maintenance: never sold out
+    (False, 10, 0, False, False),  # unassigned and empty: nothing to sell out
+    (False, 10, 4, False, False),
+    (False, 0, 0, False, False),
+]
+
+
+def test_an_empty_unassigned_slot_is_not_sold_out(planogram):
+    PlanogramSlotFactory(planogram=planogram, position="A1", product=None, quantity=0, capacity=10)
+
+    assert not PlanogramSlot.objects.sold_out().exists()
+    assert not slot_is_sold_out(product_id=None, quantity=0, capacity=10)
+
+
+def test_an_empty_maintenance_slot_is_not_sold_out(planogram):
+    PlanogramSlotFactory(planogram=planogram, position="A1", quantity=0, capacity=0, par_level=0)
+
+    assert not PlanogramSlot.objects.sold_out().exists()
+    assert not slot_is_sold_out(product_id=1, quantity=0, capacity=0)
+
+
+@pytest.mark.parametrize(("has_product", "capacity", "quantity", "sold_out", "stockable"), SLOT_CASES)
+def test_a_slot_is_sold_out_when_it_has_a_product_a_capacity_and_a_quantity_of_zero(
+    planogram, has_product, capacity, quantity, sold_out, stockable
+):
+    slot = PlanogramSlotFactory(
+        planogram=planogram,
+        position="A1",
+        product=ProductFactory() if has_product else None,
+        capacity=capacity,
+        quantity=quantity,
+        par_level=0,
+    )
+
+    assert PlanogramSlot.objects.sold_out().filter(pk=slot.pk).exists() is sold_out
+    assert slot_is_sold_out(product_id=slot.product_id, quantity=quantity, capacity=capacity) is sold_out
+    assert PlanogramSlot.objects.stockable().filter(pk=slot.pk).exists() is stockable
+    assert slot_is_stockable(product_id=slot.product_id, capacity=capacity) is stockable

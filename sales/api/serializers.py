@@ -2,6 +2,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cvd_portal.api.serializers import ValidatedModelSerializer
+from cvd_portal.money import CASH_AMOUNT_MAX_DIGITS, MAX_CASH_AMOUNT, MONEY_DECIMAL_PLACES
+from devices.models import MAX_CABINETS_PER_DEVICE
 from sales.models import Sale
 
 
@@ -39,10 +41,15 @@ class SaleRowSerializer(serializers.Serializer):
     )
     slot = serializers.CharField(required=False, help_text="The slot's position, e.g. A1.")
     cabinet = serializers.IntegerField(
-        required=False, min_value=1, max_value=3, help_text="The slot's cabinet when several have it; default 1."
+        required=False,
+        min_value=1,
+        max_value=MAX_CABINETS_PER_DEVICE,
+        help_text="The slot's cabinet when several have it; default 1.",
     )
     units = serializers.IntegerField(required=False, min_value=1, default=1)
-    cash_amount = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0)
+    cash_amount = serializers.DecimalField(
+        max_digits=CASH_AMOUNT_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, min_value=0, max_value=MAX_CASH_AMOUNT
+    )
     sold_at = serializers.DateTimeField(help_text="ISO 8601; without an offset, in the operator's time zone.")
     transaction_id = serializers.CharField(
         required=False, max_length=100, help_text="The client's id of the sale: a retried sale is not recorded twice."

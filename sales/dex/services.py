@@ -3,24 +3,24 @@
 import dataclasses
 import hashlib
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cvd_portal.money import cash_amount_parse
+from devices.locking import devices_lock
 from devices.models import Device
 from planograms.models import PlanogramSlot, slot_grid_order
 from sales.choices import DexImportStatus
-from sales.models import DexImport, DexReading, Sale
+from sales.models import DexImport, DexReading
 from sales.services import MAX_UNITS, SaleEntry, sales_record
 
 from .deltas import AuditSales, audit_sales
 from .parser import DexAudit, DexIssue, DexMachine, DexParseError, SelectionCounters, parse_dex
 
 MAX_DEX_FILE_BYTES = 2 * 1024 * 1024
-CENT = Decimal("0.01")
-MAX_CASH = Decimal(10) ** (Sale._meta.get_field("cash_amount").max_digits - 2)
 
 
 def dex_file_size_validate(size: int) -> None:
@@ -111,7 +111,7 @@ def _record_audit(record: DexImport, audit: DexAudit, warnings: list[DexIssue], 
     read_at = timezone.make_aware(audit.read_at)
     record.read_at = read_at
     # Reads of one machine are counted one after the other; the device's row serialises them.
-    list(Device.all_objects.select_for_update().filter(pk=device.pk).values_list("pk"))
+    devices_lock(device_ids=[device.pk])
     previous = DexReading.objects.filter(device=device).order_by("-read_at").first()
     if previous is not None and read_at <= previous.read_at:
         raise DexImportRefused(
@@ -130,9 +130,13 @@ def _record_audit(record: DexImport, audit: DexAudit, warnings: list[DexIssue], 
             where = "no slot at its position" if slot is None else f"slot {slot.position} has no product"
             warnings.append(DexIssue(f"selection {sold.selection} sold {sold.units} but has {where}: not recorded"))
             continue
-        cash = audit.money(sold.value).quantize(CENT, ROUND_HALF_UP)
-        if sold.units > MAX_UNITS or cash >= MAX_CASH:
-            raise DexImportRefused(f"Selection {sold.selection} sold {sold.units} units for {cash}: beyond any sale.")
+        value = audit.money(sold.value)
+        try:
+            cash = cash_amount_parse(value, round_half_up=True)
+        except ValueError as problem:
+            raise DexImportRefused(f"Selection {sold.selection} sold for {value}: {problem}") from None
+        if sold.units > MAX_UNITS:
+            raise DexImportRefused(f"Selection {sold.selection} sold {sold.units} units: beyond any sale.")
         entries.append(
             SaleEntry(
                 device_id=device.pk,

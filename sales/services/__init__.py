@@ -9,6 +9,7 @@ from sales.services.ingestion import (
     SaleEntry,
     SaleRowsInvalid,
     SalesRecorded,
+    sale_entries_already_recorded,
     sales_record,
     sales_rows_resolve,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "SalesRecorded",
     "local_midnight",
     "running_totals_refresh",
+    "sale_entries_already_recorded",
     "sales_record",
     "sales_recorded",
     "sales_rollups_add",

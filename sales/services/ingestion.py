@@ -1,7 +1,6 @@
 """Ingestion: resolving raw sale rows, and recording resolved sales with their inventory effect."""
 
 import datetime as dt
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,12 +13,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cvd_portal.db import bulk_insert, listed_rows
-from devices.models import Cabinet, Device
-from planograms.models import SLOT_POSITION_PATTERN, Planogram, PlanogramSlot, Product
+from cvd_portal.money import cash_amount_parse
+from devices.locking import devices_lock
+from devices.models import MAX_CABINETS_PER_DEVICE, Device
+from planograms.models import Product
+from planograms.selectors import slot_at_position, slot_position_parse, slots_at_positions
 from planograms.services.inventory import SlotSales, slot_quantities_sell
 from planograms.signals import stock_changed_on_commit
 from sales.models import Sale
-from sales.services.rollups import devices_lock, sales_rollups_add
+from sales.services.rollups import sales_rollups_add
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,8 @@ class SalesRecorded:
 def sales_record(*, entries: Sequence[SaleEntry], user=None) -> SalesRecorded:
     """Record a batch of resolved sales, all or nothing, and take them from the slots' stock.
 
-    Idempotent by transaction id: an entry whose (device, transaction id) is already recorded,
-    or repeats an earlier entry of the batch, is left out, so a client may retry a batch safely.
+    Idempotent by transaction id: an entry ``sale_entries_already_recorded`` finds is left out,
+    so a client may retry a batch safely.
     Each slot's quantity drops by the batch's units for it, never below zero; the units beyond
     the stock are kept as the slot's movement's shortfall. The rollups take the batch's sums
     (``sales_rollups_add``, what ``sales_recorded``'s rebuild would give, without re-summing the
@@ -61,15 +63,8 @@ def sales_record(*, entries: Sequence[SaleEntry], user=None) -> SalesRecorded:
     # The devices are locked first, so concurrent batches over the same devices take turns: the
     # second sees the first's transaction ids, and no sale is counted twice.
     devices_lock(device_ids={entry.device_id for entry in entries})
-    seen = _recorded_transactions(entries)
-    fresh = []
-    for entry in entries:
-        if entry.transaction_id is not None:
-            key = (entry.device_id, entry.transaction_id)
-            if key in seen:
-                continue
-            seen.add(key)
-        fresh.append(entry)
+    already_recorded = sale_entries_already_recorded(entries)
+    fresh = [entry for index, entry in enumerate(entries) if index not in already_recorded]
     if not fresh:
         return SalesRecorded(recorded=0, duplicates=len(entries), shortfalls=0)
 
@@ -92,6 +87,24 @@ def sales_record(*, entries: Sequence[SaleEntry], user=None) -> SalesRecorded:
         shortfalls=decrement.shortfalls,
         units_short=decrement.units_short,
     )
+
+
+def sale_entries_already_recorded(entries: Sequence[SaleEntry]) -> set[int]:
+    """The indexes of the ``entries`` that are duplicates: the one rule every way a sale arrives follows.
+
+    A sale is a duplicate when its device already recorded its transaction id, or an earlier entry
+    has the same device and transaction id. A sale without a transaction id is never a duplicate.
+    """
+    seen = _recorded_transactions(entries)
+    duplicates = set()
+    for index, entry in enumerate(entries):
+        if entry.transaction_id is None:
+            continue
+        key = (entry.device_id, entry.transaction_id)
+        if key in seen:
+            duplicates.add(index)
+        seen.add(key)
+    return duplicates
 
 
 def _recorded_transactions(entries: Sequence[SaleEntry]) -> set[tuple[int, str]]:
@@ -162,7 +175,6 @@ class _SaleRow:
 
 MAX_UNITS = 2_147_483_647  # the database's integer
 MAX_ID = 2**63 - 1  # the database's big integer, what every primary key is
-MAX_CABINETS = 3
 
 
 def sales_rows_resolve(rows: Sequence, *, devices=None) -> list[SaleEntry]:
@@ -174,9 +186,11 @@ def sales_rows_resolve(rows: Sequence, *, devices=None) -> list[SaleEntry]:
     - ``product``: its SKU (a string) or id (a number); may be left out when ``slot`` is given,
       and is then the slot's product;
     - ``slot``: a position such as ``"A1"`` among the device's slots, optional; ``cabinet`` (its
-      index, 1 to 3) picks the cabinet when several have that position (by default the parent, 1);
-    - ``units`` (a whole number from 1; 1 when left out), ``cash_amount`` (a decimal from 0, at most
-      2 places), ``sold_at`` (ISO 8601; without an offset, in the operator's time zone);
+      index, 1 to ``MAX_CABINETS_PER_DEVICE``) picks the cabinet (``slot_at_position``: by default
+      the parent, or the one cabinet with that position);
+    - ``units`` (a whole number from 1; 1 when left out), ``cash_amount`` (``cash_amount_parse``:
+      a decimal from 0, at most 2 places), ``sold_at`` (ISO 8601; without an offset, in the
+      operator's time zone);
     - ``transaction_id``: the client's id of the sale, optional, at most 100 characters.
 
     Types are checked in Python without a serializer per row, and every name is looked up for the
@@ -197,7 +211,7 @@ def sales_rows_resolve(rows: Sequence, *, devices=None) -> list[SaleEntry]:
     product_by_ref = _lookup(
         Product.objects.all(), "sku", [row.product for row in parsed.values() if row.product is not None]
     )
-    slots_at = _slots_at(
+    slots_at = slots_at_positions(
         {
             (device_by_ref[row.device][0], row.slot)
             for row in parsed.values()
@@ -219,13 +233,18 @@ def sales_rows_resolve(rows: Sequence, *, devices=None) -> list[SaleEntry]:
             else:
                 product_id = product[0]
         if device is not None and row.slot is not None:
-            slot_id, slot_product_id, problem = _slot_pick(slots_at[device[0], row.slot], row, asset=device[1])
-            if problem:
-                row_errors["slot"] = [problem]
-            elif product_id is None and row.product is None:
-                product_id = slot_product_id
-                if product_id is None:
-                    row_errors["product"] = [f"Slot {row.slot} holds no product; give the product."]
+            try:
+                slot = slot_at_position(
+                    slots_at, device_id=device[0], asset=device[1], position=row.slot, cabinet=row.cabinet
+                )
+            except ValueError as problem:
+                row_errors["slot"] = [str(problem)]
+            else:
+                slot_id = slot.slot_id
+                if product_id is None and row.product is None:
+                    product_id = slot.product_id
+                    if product_id is None:
+                        row_errors["product"] = [f"Slot {row.slot} holds no product; give the product."]
         if row_errors:
             continue
         entries.append(
@@ -266,10 +285,10 @@ def _sale_row_parse(row: Mapping, errors: dict) -> _SaleRow:
     values = _SaleRow(
         device=field("device", _reference),
         product=field("product", _reference, required=False),
-        slot=field("slot", _slot_position, required=False),
-        cabinet=field("cabinet", lambda value: _whole_number(value, 1, MAX_CABINETS), required=False),
+        slot=field("slot", slot_position_parse, required=False),
+        cabinet=field("cabinet", lambda value: _whole_number(value, 1, MAX_CABINETS_PER_DEVICE), required=False),
         units=field("units", lambda value: _whole_number(value, 1, MAX_UNITS), required=False, default=1),
-        cash_amount=field("cash_amount", _money),
+        cash_amount=field("cash_amount", cash_amount_parse),
         sold_at=field("sold_at", _moment),
         transaction_id=field("transaction_id", _transaction_id, required=False),
     )
@@ -302,22 +321,6 @@ def _whole_number(value, minimum: int, maximum: int) -> int:
     return value
 
 
-def _money(value) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise ValueError("A number is required.")
-    try:
-        amount = Decimal(str(value).strip())
-    except ArithmeticError:
-        raise ValueError("A number is required.") from None
-    if not amount.is_finite():
-        raise ValueError("A number is required.")
-    if amount < 0:
-        raise ValueError("Ensure this value is greater than or equal to 0.")
-    if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e8"):
-        raise ValueError("At most 8 digits before the decimal point and 2 after.")
-    return amount.quantize(Decimal("0.01"))
-
-
 def _moment(value) -> dt.datetime:
     """An ISO 8601 string, or a datetime (a spreadsheet's cell); without an offset, in the operator's zone."""
     try:
@@ -327,13 +330,6 @@ def _moment(value) -> dt.datetime:
     if moment is None:
         raise ValueError(f"“{value}” is not a date and time; write it in ISO 8601, e.g. 2025-03-01T14:30:00-06:00.")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
-
-
-def _slot_position(value) -> str:
-    position = value.strip().upper() if isinstance(value, str) else None
-    if position is None or not re.fullmatch(SLOT_POSITION_PATTERN, position):
-        raise ValueError("Use a row letter and a column number, e.g. A1.")
-    return position
 
 
 def _transaction_id(value) -> str:
@@ -360,47 +356,5 @@ def _lookup(queryset, key: str, references) -> dict[int | str, tuple[int, str]]:
     return found
 
 
-def _slots_at(positions: set[tuple[int, str]]) -> defaultdict[tuple[int, str], dict]:
-    """(device id, position) → {cabinet index: (slot id, product id)} for each pair given, in one query.
-
-    Joined against the pairs, so a batch spread over the fleet reads its slots, not every slot at
-    the positions it names.
-    """
-    slots_at = defaultdict(dict)
-    if not positions:
-        return slots_at
-    pairs, params = listed_rows(
-        connection,
-        {"device_id": Cabinet._meta.get_field("device"), "position": PlanogramSlot._meta.get_field("position")},
-        [{"device_id": device_id, "position": position} for device_id, position in positions],
-    )
-    cabinet_index = connection.ops.quote_name(Cabinet._meta.get_field("index").column)  # a keyword in SQL
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT cabinet.device_id, slot.position, cabinet.{cabinet_index},"
-            f" slot.id, slot.product_id FROM {PlanogramSlot._meta.db_table} AS slot"
-            f" JOIN {Planogram._meta.db_table} AS planogram ON planogram.id = slot.planogram_id"
-            f" JOIN {Cabinet._meta.db_table} AS cabinet ON cabinet.id = planogram.cabinet_id"
-            f" JOIN {pairs} AS pair ON pair.device_id = cabinet.device_id AND pair.position = slot.position",
-            params,
-        )
-        for device_id, position, cabinet, slot_id, product_id in cursor.fetchall():
-            slots_at[device_id, position][cabinet] = (slot_id, product_id)
-    return slots_at
-
-
 def _unknown(key: str, id_label: str, reference) -> str:
     return f"Unknown {key} “{reference}”." if isinstance(reference, str) else f"Unknown {id_label} {reference}."
-
-
-def _slot_pick(by_cabinet: dict, row: _SaleRow, *, asset: str):
-    """(slot id, its product id, problem) of the row's slot among the device's cabinets."""
-    if row.cabinet is not None:
-        if row.cabinet in by_cabinet:
-            return (*by_cabinet[row.cabinet], None)
-        return None, None, f"Device {asset} has no slot {row.slot} in cabinet {row.cabinet}."
-    if not by_cabinet:
-        return None, None, f"Device {asset} has no slot {row.slot}."
-    if 1 in by_cabinet or len(by_cabinet) == 1:
-        return (*by_cabinet.get(1, next(iter(by_cabinet.values()))), None)
-    return None, None, f"Device {asset} has a slot {row.slot} in more than one added cabinet; give the cabinet."

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from cvd_portal.db import bulk_insert, listed_rows, update_by_id
+from devices.locking import devices_lock
 from devices.models import Device
 from sales.models import DailyProductSales, DeviceDailySales, DeviceProductSales, Sale
 
@@ -97,8 +98,8 @@ def sales_rollups_rebuild(*, device_ids: Iterable[int] | None = None, since: dt.
 def running_totals_refresh(*, device_ids: list[int] | None = None, since: dt.date | None = None) -> None:
     """Set ``units_to_date`` and ``revenue_to_date`` of the daily rollup rows from ``since`` on.
 
-    One ``UPDATE … FROM`` over a window sum per device-product in date order (PostgreSQL, and
-    SQLite from 3.33): the sums run over the devices' whole history, the writes touch the rebuilt days only.
+    One ``UPDATE … FROM`` over a window sum per device-product in date order: the sums run over the
+    devices' whole history, the writes touch the rebuilt days only.
     """
     table = DailyProductSales._meta.db_table
     where, params = [], []
@@ -147,15 +148,6 @@ def _insert_from_select(model, columns: list[str], grouped) -> None:
     select_sql, params = grouped.order_by().query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) {select_sql}", params)
-
-
-def devices_lock(*, device_ids: Iterable[int]) -> None:
-    """Lock the devices' rows for the current transaction, before writing their sales or rollups.
-
-    In id order, as the metrics engine locks them, so the two never deadlock; concurrent writers of
-    the same devices' sales take turns.
-    """
-    list(Device.all_objects.filter(pk__in=sorted(device_ids)).order_by("pk").select_for_update().values_list("pk"))
 
 
 @transaction.atomic
@@ -299,26 +291,8 @@ def _rollup_existing(model, keys: Sequence[str], sums: Mapping[tuple, _RollupSum
     match = " AND ".join(f"{table}.{key} = batch.{key}" for key in keys)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {table} JOIN {batch} AS batch ON {match}", params)
-        found = cursor.fetchall()
-    converters = [_converters(field) for field in [*key_fields.values(), *map(model._meta.get_field, read)]]
-    existing = {}
-    for pk, *values in found:
-        values = [convert(value) for convert, value in zip(converters, values, strict=True)]
-        existing[tuple(values[: len(keys)])] = (pk, *values[len(keys) :])
-    return existing
-
-
-def _converters(field):
-    """A raw cursor's value of ``field`` to what the ORM reads (SQLite answers naive datetimes, float decimals)."""
-    column = field.get_col(field.model._meta.db_table)
-    converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-
-    def convert(value):
-        for converter in converters:
-            value = converter(value, column, connection)
-        return value
-
-    return convert
+        # psycopg answers what the ORM would read (aware datetimes, Decimals): no conversion.
+        return {tuple(values[: len(keys)]): (pk, *values[len(keys) :]) for pk, *values in cursor.fetchall()}
 
 
 def _rollup_add(model, keys, sums: Mapping[tuple, _RollupSums], *, count: str, more=None, new_rows_more=None):
@@ -361,11 +335,7 @@ def _rollup_add(model, keys, sums: Mapping[tuple, _RollupSums], *, count: str, m
             f" RETURNING {', '.join(f'{table}.{key}' for key in keys)}",
             params,
         )
-        found = cursor.fetchall()
-    converters = [_converters(model._meta.get_field(key)) for key in keys]
-    new_keys = set(rows) - {
-        tuple(convert(value) for convert, value in zip(converters, row, strict=True)) for row in found
-    }
+        new_keys = set(rows) - set(cursor.fetchall())
     for key in new_keys:
         for name, by_key in new_rows_more.items():
             rows[key][name] += by_key.get(key, 0)
@@ -413,13 +383,9 @@ def _running_totals_from(days: Mapping[tuple, _RollupSums]) -> None:
     running, product = [], None
     for pk, device_id, product_id, units, revenue, units_before, revenue_before in rows:
         if (device_id, product_id) != product:
-            product, units_to_date, revenue_to_date = (
-                (device_id, product_id),
-                units_before,
-                Decimal(str(revenue_before)),
-            )
+            product, units_to_date, revenue_to_date = (device_id, product_id), units_before, revenue_before
         units_to_date += units
-        revenue_to_date += Decimal(str(revenue))
+        revenue_to_date += revenue
         running.append({"id": pk, "units_to_date": units_to_date, "revenue_to_date": revenue_to_date})
     update_by_id(
         DailyProductSales,

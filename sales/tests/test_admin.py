@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from devices.models import Device
@@ -16,12 +15,8 @@ from sales.tests.factories import SaleFactory
 SALE_CHANGELIST_QUERIES = 8
 
 
-def admin_url(model, view, *args):
-    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
 @pytest.mark.parametrize("rows", [3, 15])
-def test_sale_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_max_num_queries, rows):
+def test_sale_changelist_queries_do_not_grow_with_rows(admin_client, admin_url, django_assert_max_num_queries, rows):
     SaleFactory.create_batch(rows, slot=PlanogramSlotFactory())
 
     with django_assert_max_num_queries(SALE_CHANGELIST_QUERIES):
@@ -30,7 +25,7 @@ def test_sale_changelist_queries_do_not_grow_with_rows(admin_client, django_asse
     assert len(response.context["cl"].result_list) == rows
 
 
-def test_sales_are_browsed_by_date(admin_client):
+def test_sales_are_browsed_by_date(admin_client, admin_url):
     tz = timezone.get_current_timezone()
     SaleFactory(sold_at=datetime.datetime(2025, 3, 1, 12, tzinfo=tz))
     SaleFactory(sold_at=datetime.datetime(2025, 4, 1, 12, tzinfo=tz))
@@ -40,7 +35,7 @@ def test_sales_are_browsed_by_date(admin_client):
     assert [sale.sold_at.month for sale in march.context["cl"].result_list] == [3]
 
 
-def test_sale_links_to_its_device_and_product_even_when_the_device_is_deleted(admin_client):
+def test_sale_links_to_its_device_and_product_even_when_the_device_is_deleted(admin_client, admin_url):
     sale = SaleFactory(device__deleted_at=timezone.now())
 
     content = admin_client.get(admin_url(Sale, "changelist")).content.decode()
@@ -50,7 +45,7 @@ def test_sale_links_to_its_device_and_product_even_when_the_device_is_deleted(ad
     assert admin_client.get(admin_url(Device, "change", sale.device.pk)).status_code == 200
 
 
-def test_viewer_reads_sales_but_cannot_add_them(client, viewer):
+def test_viewer_reads_sales_but_cannot_add_them(client, admin_url, viewer):
     sale = SaleFactory()
     client.force_login(viewer)
 
@@ -59,7 +54,7 @@ def test_viewer_reads_sales_but_cannot_add_them(client, viewer):
     assert client.get(admin_url(Sale, "add")).status_code == 403
 
 
-def test_a_sale_of_a_soft_deleted_device_stays_editable(admin_client):
+def test_a_sale_of_a_soft_deleted_device_stays_editable(admin_client, admin_url):
     sale = SaleFactory(device__deleted_at=timezone.now(), units=1)
     data = {
         "device": sale.device.pk,

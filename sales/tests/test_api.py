@@ -2,9 +2,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
+from cvd_portal.tests.api import detail_url, ids, list_url
 from devices.services import device_soft_delete
 from devices.tests.factories import DeviceFactory, RouteFactory
 from planograms.tests.factories import PlanogramSlotFactory
@@ -12,15 +12,7 @@ from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db
 
-SALES = reverse("sales-list")
-
-
-def sale_url(pk):
-    return reverse("sales-detail", args=[pk])
-
-
-def ids(response):
-    return [row["id"] for row in response.json()["results"]]
+SALES = list_url("sales")
 
 
 def local(*args):
@@ -42,7 +34,7 @@ def test_sale_list_and_retrieve_read_names_and_money(client_for, viewer):
         "B4",
     )
     assert row["cash_amount"] == "3.00"
-    assert client.get(sale_url(sale.pk)).json() == row
+    assert client.get(detail_url("sales", sale.pk)).json() == row
 
 
 def test_sales_filter_by_device_product_and_route(client_for, viewer):
@@ -80,9 +72,9 @@ def test_recorded_sales_cannot_be_changed(client_for, manager):
     sale = SaleFactory()
     client = client_for(manager)
 
-    assert client.put(sale_url(sale.pk), {"units": 3}, format="json").status_code == 405
-    assert client.patch(sale_url(sale.pk), {"units": 3}, format="json").status_code == 405
-    assert client.delete(sale_url(sale.pk)).status_code == 405
+    assert client.put(detail_url("sales", sale.pk), {"units": 3}, format="json").status_code == 405
+    assert client.patch(detail_url("sales", sale.pk), {"units": 3}, format="json").status_code == 405
+    assert client.delete(detail_url("sales", sale.pk)).status_code == 405
 
 
 def test_driver_has_no_sales_access(client_for, driver):
@@ -90,7 +82,7 @@ def test_driver_has_no_sales_access(client_for, driver):
     client = client_for(driver)
 
     assert client.get(SALES).status_code == 403
-    assert client.get(sale_url(sale.pk)).status_code == 403
+    assert client.get(detail_url("sales", sale.pk)).status_code == 403
 
 
 def test_sales_of_a_retired_device_leave_the_api(client_for, viewer):
@@ -98,4 +90,4 @@ def test_sales_of_a_retired_device_leave_the_api(client_for, viewer):
     device_soft_delete(device=sale.device)
 
     assert ids(client_for(viewer).get(SALES)) == []
-    assert client_for(viewer).get(sale_url(sale.pk)).status_code == 404
+    assert client_for(viewer).get(detail_url("sales", sale.pk)).status_code == 404

@@ -1,6 +1,7 @@
 """Importing and exporting sales through the admin (preview, then confirm)."""
 
 import datetime
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from devices.tests.factories import DeviceFactory
 from devices.tests.test_imports import (
     CSV_FORMAT,
     XLSX_FORMAT,
+    confirm_import,
     csv_file,
     export,
     exported_rows,
@@ -69,13 +71,47 @@ def test_good_sales_xlsx_creates_sales(admin_client, shop):
     assert sales() == [("A100", "COKE", shop.pk, 1, Decimal("1.75"), local(2025, 3, 1, 14, 30))]
 
 
-def test_reimporting_the_same_sales_file_does_not_count_sales_twice(admin_client, shop):
-    rows = [SALE_HEADER, ["A100", "COKE", "B4", "2", "3.50", "2025-03-01 14:30:00"]]
+def test_reimporting_a_sales_file_with_transaction_ids_does_not_count_sales_twice(admin_client, shop):
+    rows = [[*SALE_HEADER, "transaction_id"], ["A100", "COKE", "B4", "2", "3.50", "2025-03-01 14:30:00", "T1"]]
 
     import_rows(admin_client, Sale, rows)
     import_rows(admin_client, Sale, rows)
 
     assert Sale.objects.count() == 1
+
+
+def test_the_admin_import_skips_duplicates_by_device_and_transaction_id_as_the_api_does(
+    admin_client, client_for, manager, shop
+):
+    posted = {"device": "A100", "product": "COKE", "cash_amount": "1.75", "sold_at": "2025-03-01T15:00:00"}
+    api = client_for(manager).post("/api/sales/", {"rows": [posted, {**posted, "transaction_id": "T1"}]}, format="json")
+    assert api.status_code == 201, api.data
+    rows = [
+        [*SALE_HEADER, "transaction_id"],
+        ["A100", "COKE", "", "9", "9.00", "2025-03-02 10:00", "T1"],  # A100 recorded T1: a duplicate
+        ["A200", "COKE", "", "1", "1.75", "2025-03-01 15:00", "T1"],  # another device's T1: new
+        ["A100", "COKE", "", "1", "1.75", "2025-03-01 15:00", ""],  # no id: never a duplicate
+        ["A100", "COKE", "", "2", "3.50", "2025-03-02 11:00", "T2"],
+        ["A100", "COKE", "", "2", "3.50", "2025-03-02 11:00", "T2"],  # repeats the row before it
+    ]
+
+    preview = preview_import(admin_client, Sale, csv_file(rows))
+    confirm_import(admin_client, Sale, preview)
+
+    skipped = [number for number, row in enumerate(preview.context["result"].rows, 1) if row.is_skip()]
+    assert skipped == [1, 5]
+    assert Counter(Sale.objects.values_list("device__asset", "transaction_id", "units")) == Counter(
+        [("A100", None, 1), ("A100", "T1", 1), ("A200", "T1", 1), ("A100", None, 1), ("A100", "T2", 2)]
+    )
+
+
+def test_reimported_rows_without_a_transaction_id_are_recorded_again_as_in_the_api(admin_client, shop):
+    rows = [SALE_HEADER, ["A100", "COKE", "B4", "2", "3.50", "2025-03-01 14:30:00"]]
+
+    import_rows(admin_client, Sale, rows)
+    import_rows(admin_client, Sale, rows)
+
+    assert Sale.objects.count() == 2
 
 
 @pytest.mark.parametrize(

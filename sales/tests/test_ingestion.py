@@ -1,4 +1,4 @@
-"""Recording sales: idempotency, all-or-nothing resolution, stock never below zero, metrics made stale."""
+"""Recording sales: idempotency, all-or-nothing resolution, stock never below zero, rollups as a rebuild leaves them."""
 
 import datetime as dt
 import random
@@ -11,10 +11,6 @@ from django.utils import timezone
 from devices.models import Device
 from devices.tests.factories import CabinetFactory, DeviceFactory
 from devices.tests.test_imports import XLSX_FORMAT, csv_file, import_rows, preview_import, row_errors
-from metrics.choices import MetricsRunScope, MetricsRunStatus
-from metrics.models import MetricsRun, SlotMetrics
-from metrics.services.engine import recalculate_metrics
-from metrics.services.runs import devices_needing_recalculation
 from planograms.choices import InventoryMovementReason
 from planograms.models import InventoryMovement, PlanogramSlot
 from planograms.tests.factories import PlanogramSlotFactory, ProductFactory
@@ -22,38 +18,19 @@ from sales.models import DailyProductSales, DeviceDailySales, DeviceProductSales
 from sales.services import (
     SaleEntry,
     SaleRowsInvalid,
+    sale_entries_already_recorded,
     sales_record,
     sales_rollups_rebuild,
     sales_rows_resolve,
     sales_windows_refresh,
 )
-from sales.tests.factories import SaleFactory
+from sales.tests.factories import SOLD_AT, SaleFactory, sale_entry, stocked_slots
 
 pytestmark = pytest.mark.django_db
 
-NOW = dt.datetime(2025, 3, 1, 14, 30, tzinfo=dt.UTC)
-
-
 @pytest.fixture
 def slots():
-    """Two devices, two stocked slots each (quantity 5, capacity 10)."""
-    slots = []
-    for asset in ("A100", "A200"):
-        a1 = PlanogramSlotFactory(planogram__cabinet__device=DeviceFactory(asset=asset), position="A1", quantity=5)
-        slots += [a1, PlanogramSlotFactory(planogram=a1.planogram, position="A2", quantity=5)]
-    return slots
-
-
-def entry(slot, units=1, transaction_id=None, sold_at=NOW):
-    return SaleEntry(
-        device_id=slot.planogram.cabinet.device_id,
-        product_id=slot.product_id,
-        slot_id=slot.pk,
-        units=units,
-        cash_amount=Decimal("1.50") * units,
-        sold_at=sold_at,
-        transaction_id=transaction_id,
-    )
+    return stocked_slots()
 
 
 def quantities(slots):
@@ -69,7 +46,7 @@ def expected_quantities(slots, entries):
 
 
 def test_sales_lower_their_slots_stock_with_one_movement_per_slot(slots):
-    entries = [entry(slots[0], 2), entry(slots[0], 1), entry(slots[1], 3), entry(slots[2], 1)]
+    entries = [sale_entry(slots[0], 2), sale_entry(slots[0], 1), sale_entry(slots[1], 3), sale_entry(slots[2], 1)]
 
     result = sales_record(entries=entries)
 
@@ -82,7 +59,7 @@ def test_sales_lower_their_slots_stock_with_one_movement_per_slot(slots):
 
 
 def test_retrying_a_batch_records_nothing_new(slots):
-    entries = [entry(slot, 2, transaction_id=f"T{n}") for n, slot in enumerate(slots)]
+    entries = [sale_entry(slot, 2, transaction_id=f"T{n}") for n, slot in enumerate(slots)]
     sales_record(entries=entries)
     after_first = quantities(slots)
 
@@ -95,9 +72,9 @@ def test_retrying_a_batch_records_nothing_new(slots):
 
 
 def test_a_partly_retried_batch_records_only_its_new_sales(slots):
-    sales_record(entries=[entry(slots[0], transaction_id="T1")])
+    sales_record(entries=[sale_entry(slots[0], transaction_id="T1")])
 
-    result = sales_record(entries=[entry(slots[0], transaction_id="T1"), entry(slots[0], transaction_id="T2")])
+    result = sales_record(entries=[sale_entry(slots[0], transaction_id="T1"), sale_entry(slots[0], transaction_id="T2")])
 
     assert (result.recorded, result.duplicates) == (1, 1)
     assert sorted(Sale.objects.values_list("transaction_id", flat=True)) == ["T1", "T2"]
@@ -105,7 +82,7 @@ def test_a_partly_retried_batch_records_only_its_new_sales(slots):
 
 
 def test_a_transaction_id_repeated_within_a_batch_counts_once(slots):
-    result = sales_record(entries=[entry(slots[0], 2, "T1"), entry(slots[0], 2, "T1")])
+    result = sales_record(entries=[sale_entry(slots[0], 2, "T1"), sale_entry(slots[0], 2, "T1")])
 
     assert (result.recorded, result.duplicates) == (1, 1)
     assert quantities(slots[:1]) == {slots[0].pk: 3}
@@ -113,14 +90,30 @@ def test_a_transaction_id_repeated_within_a_batch_counts_once(slots):
 
 def test_transaction_ids_are_per_device_and_sales_without_one_are_never_deduplicated(slots):
     result = sales_record(
-        entries=[entry(slots[0], 1, "T1"), entry(slots[2], 1, "T1"), entry(slots[0]), entry(slots[0])]
+        entries=[sale_entry(slots[0], 1, "T1"), sale_entry(slots[2], 1, "T1"), sale_entry(slots[0]), sale_entry(slots[0])]
     )
 
     assert (result.recorded, result.duplicates) == (4, 0)
 
 
+def test_a_sale_is_a_duplicate_only_when_its_device_already_has_its_transaction_id(slots):
+    sales_record(entries=[sale_entry(slots[0], transaction_id="T1"), sale_entry(slots[0])])
+
+    batch = [
+        sale_entry(slots[0], 3, "T1", sold_at=SOLD_AT + dt.timedelta(hours=1)),  # recorded before, whatever else differs
+        sale_entry(slots[2], 1, "T1"),  # the same id at another device
+        sale_entry(slots[0]),  # the same device, product and moment as a recorded sale, but no id
+        sale_entry(slots[1], 1, "T2"),
+        sale_entry(slots[1], 2, "T2"),  # repeats the entry before it
+        sale_entry(slots[0]),  # repeats the third entry, and no id either
+    ]
+
+    assert sale_entries_already_recorded(batch) == {0, 4}
+    assert sales_record(entries=batch).recorded == 4
+
+
 def test_stock_never_goes_below_zero_and_the_shortfall_is_recorded(slots):
-    entries = [entry(slots[0], 4), entry(slots[0], 3), entry(slots[1], 5)]
+    entries = [sale_entry(slots[0], 4), sale_entry(slots[0], 3), sale_entry(slots[1], 5)]
 
     result = sales_record(entries=entries)
 
@@ -132,54 +125,25 @@ def test_stock_never_goes_below_zero_and_the_shortfall_is_recorded(slots):
 
 
 def test_a_movement_is_dated_by_the_last_sale_it_sums_and_names_the_user(slots, admin_user):
-    later = NOW + dt.timedelta(hours=2)
-    sales_record(entries=[entry(slots[0], sold_at=later), entry(slots[0], sold_at=NOW)], user=admin_user)
+    later = SOLD_AT + dt.timedelta(hours=2)
+    sales_record(entries=[sale_entry(slots[0], sold_at=later), sale_entry(slots[0], sold_at=SOLD_AT)], user=admin_user)
 
     movement = InventoryMovement.objects.get()
     assert (movement.occurred_at, movement.user) == (later, admin_user)
 
 
 def test_a_sale_without_a_slot_changes_no_stock(slots):
-    sales_record(entries=[SaleEntry(slots[0].planogram.cabinet.device_id, slots[0].product_id, None, 2, 3, NOW, None)])
+    sales_record(entries=[SaleEntry(slots[0].planogram.cabinet.device_id, slots[0].product_id, None, 2, 3, SOLD_AT, None)])
 
     assert Sale.objects.get().slot is None
     assert quantities(slots) == {slot.pk: 5 for slot in slots}
     assert not InventoryMovement.objects.exists()
 
 
-def test_recorded_sales_reach_the_rollup_and_make_the_devices_stale(slots):
-    recalculate_metrics()
-    assert list(devices_needing_recalculation()) == []
-    old = SaleFactory(device=slots[0].planogram.cabinet.device, product=slots[0].product, sold_at=NOW, units=4)
-    sales_rollups_rebuild()
-    entries = [entry(slots[0], 2, sold_at=NOW + dt.timedelta(days=1)), entry(slots[0], 1, sold_at=NOW)]
-
-    sales_record(entries=entries)
-
-    day_units = Counter()
-    for sale in Sale.objects.all():
-        day_units[timezone.localdate(sale.sold_at)] += sale.units
-    assert dict(DailyProductSales.objects.values_list("date", "units")) == dict(day_units)
-    assert old.units + 3 == sum(day_units.values())
-    assert list(devices_needing_recalculation()) == [slots[0].planogram.cabinet.device_id]
-
-
-def test_the_incremental_metrics_run_starts_on_commit_and_sees_the_new_stock(slots, django_capture_on_commit_callbacks):
-    recalculate_metrics()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        sales_record(entries=[entry(slots[0], 3)])
-
-    assert len(callbacks) >= 1
-    run = MetricsRun.objects.get()
-    assert (run.scope, run.status) == (MetricsRunScope.INCREMENTAL, MetricsRunStatus.SUCCEEDED)
-    assert SlotMetrics.objects.get(slot=slots[0]).units_to_par == slots[0].capacity - 2
-    assert list(devices_needing_recalculation()) == []
-
-
 def test_an_empty_or_fully_duplicate_batch_schedules_nothing(slots, django_capture_on_commit_callbacks):
-    sales_record(entries=[entry(slots[0], transaction_id="T1")])
+    sales_record(entries=[sale_entry(slots[0], transaction_id="T1")])
     with django_capture_on_commit_callbacks() as callbacks:
-        sales_record(entries=[entry(slots[0], transaction_id="T1")])
+        sales_record(entries=[sale_entry(slots[0], transaction_id="T1")])
         sales_record(entries=[])
 
     assert callbacks == []
@@ -205,9 +169,9 @@ def test_rows_resolve_names_products_by_sku_or_id_and_slots_by_position(slots):
     )
 
     assert entries == [
-        SaleEntry(a100.pk, slots[0].product_id, slots[0].pk, 2, Decimal("1.50"), NOW, "T1"),
-        SaleEntry(a100.pk, other.pk, slots[1].pk, 1, Decimal("1.50"), NOW, None),
-        SaleEntry(slots[2].planogram.cabinet.device_id, other.pk, None, 1, Decimal("2.00"), NOW, None),
+        SaleEntry(a100.pk, slots[0].product_id, slots[0].pk, 2, Decimal("1.50"), SOLD_AT, "T1"),
+        SaleEntry(a100.pk, other.pk, slots[1].pk, 1, Decimal("1.50"), SOLD_AT, None),
+        SaleEntry(slots[2].planogram.cabinet.device_id, other.pk, None, 1, Decimal("2.00"), SOLD_AT, None),
     ]
 
 
@@ -237,9 +201,12 @@ def test_a_slot_position_is_taken_from_the_parent_cabinet_unless_the_cabinet_is_
         ({"units": 2**31}, "units", "Ensure this value is less than or equal to 2147483647."),
         ({"units": 1.5}, "units", "A whole number is required."),
         ({"cash_amount": "-1"}, "cash_amount", "Ensure this value is greater than or equal to 0."),
-        ({"cash_amount": "1.505"}, "cash_amount", "At most 8 digits before the decimal point and 2 after."),
+        ({"cash_amount": "1.505"}, "cash_amount", "Ensure that there are no more than 2 decimal places."),
         ({"cash_amount": "lots"}, "cash_amount", "A number is required."),
-        ({"cash_amount": "NaN"}, "cash_amount", "A number is required."),
+        ({"cash_amount": "NaN"}, "cash_amount", "A finite number is required, not NaN or infinity."),
+        ({"cash_amount": "100000000"}, "cash_amount", "Ensure this value is less than or equal to 99999999.99."),
+        ({"cash_amount": "1e999999999"}, "cash_amount", "Ensure this value is less than or equal to 99999999.99."),
+        ({"cabinet": 4}, "cabinet", "Ensure this value is less than or equal to 3."),
         (
             {"sold_at": "yesterday"},
             "sold_at",
@@ -329,9 +296,9 @@ def test_recorded_sales_leave_the_rollups_as_a_rebuild_from_the_raw_sales_would(
     for day in history_days:
         SaleFactory(
             device=rng.choice(devices), product=rng.choice(products[:4]), units=rng.randint(1, 3),
-            cash_amount=Decimal("1.25"), sold_at=NOW - dt.timedelta(days=day, hours=rng.randint(0, 20)),
+            cash_amount=Decimal("1.25"), sold_at=SOLD_AT - dt.timedelta(days=day, hours=rng.randint(0, 20)),
         )  # fmt: skip
-    window_start = timezone.localdate(NOW) - dt.timedelta(days=27)
+    window_start = timezone.localdate(SOLD_AT) - dt.timedelta(days=27)
     sales_rollups_rebuild()
     sales_windows_refresh(devices=Device.objects.all(), window_start=window_start)
     # Today, days with history, days before any history, and new days between: product by product.
@@ -342,7 +309,7 @@ def test_recorded_sales_leave_the_rollups_as_a_rebuild_from_the_raw_sales_would(
             slot_id=None,
             units=rng.randint(1, 4),
             cash_amount=Decimal(rng.randint(0, 500)) / 100,
-            sold_at=NOW
+            sold_at=SOLD_AT
             - dt.timedelta(days=rng.choice([0, 0, 1, 5, 30, 45, *history_days]), minutes=rng.randint(0, 900)),
             transaction_id=None,
         )
@@ -364,7 +331,9 @@ def test_recorded_sales_leave_the_rollups_as_a_rebuild_from_the_raw_sales_would(
 IMPORT_HEADER = ["device", "product", "slot", "units", "cash_amount", "sold_at", "transaction_id"]
 
 
-def test_an_imported_file_lowers_stock_and_a_reimport_records_nothing_new(admin_client, slots):
+def test_an_imported_file_lowers_stock_and_a_reimport_records_only_the_rows_without_a_transaction_id(
+    admin_client, slots
+):
     rows = [
         IMPORT_HEADER,
         ["A100", "", "A1", "2", "3.00", "2025-03-01 08:30", "T1"],
@@ -375,8 +344,14 @@ def test_an_imported_file_lowers_stock_and_a_reimport_records_nothing_new(admin_
     import_rows(admin_client, Sale, rows)
     import_rows(admin_client, Sale, rows)
 
-    assert sorted(Sale.objects.values_list("units", "transaction_id")) == [(1, None), (2, "T1"), (4, "T2")]
-    assert quantities(slots) == {slots[0].pk: 0, slots[1].pk: 5, slots[2].pk: 5, slots[3].pk: 4}
+    # As the API does: T1 and T2 are skipped the second time; a row without an id is never a duplicate.
+    assert sorted(Sale.objects.values_list("units", "transaction_id")) == [
+        (1, None),
+        (1, None),
+        (2, "T1"),
+        (4, "T2"),
+    ]
+    assert quantities(slots) == {slots[0].pk: 0, slots[1].pk: 5, slots[2].pk: 5, slots[3].pk: 3}
     assert InventoryMovement.objects.get(slot=slots[0]).shortfall == 1
     assert Sale.objects.get(transaction_id="T1").slot_id == slots[0].pk
 
@@ -406,10 +381,10 @@ def test_an_imported_file_with_a_bad_row_names_it_as_the_api_does_and_records_no
 
 def test_batches_that_follow_each_other_keep_the_running_totals_a_rebuild_gives(slots):
     """Sales arriving as they happen: on the product's last day, the day after it, and again before both."""
-    sales_record(entries=[entry(slots[0], 2, sold_at=NOW - dt.timedelta(days=3))])
-    sales_record(entries=[entry(slots[0], 1, sold_at=NOW - dt.timedelta(days=3, hours=1)), entry(slots[0], 4)])
-    sales_record(entries=[entry(slots[0], 3, sold_at=NOW + dt.timedelta(hours=1)), entry(slots[1], 1)])
-    sales_record(entries=[entry(slots[0], 5, sold_at=NOW - dt.timedelta(days=1))])
+    sales_record(entries=[sale_entry(slots[0], 2, sold_at=SOLD_AT - dt.timedelta(days=3))])
+    sales_record(entries=[sale_entry(slots[0], 1, sold_at=SOLD_AT - dt.timedelta(days=3, hours=1)), sale_entry(slots[0], 4)])
+    sales_record(entries=[sale_entry(slots[0], 3, sold_at=SOLD_AT + dt.timedelta(hours=1)), sale_entry(slots[1], 1)])
+    sales_record(entries=[sale_entry(slots[0], 5, sold_at=SOLD_AT - dt.timedelta(days=1))])
     added = rollup_tables()
 
     sales_rollups_rebuild()

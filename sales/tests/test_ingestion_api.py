@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from devices.tests.factories import DeviceFactory, RouteFactory
+from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
 from planograms.models import InventoryMovement, PlanogramSlot
-from planograms.tests.factories import PlanogramSlotFactory
+from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory
 from sales.models import Sale
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,20 @@ def test_the_schema_documents_the_bulk_post(admin_client):
     operation = schema["paths"]["/api/sales/"]["post"]
     assert "201" in operation["responses"]
     assert "/api/restocks" in schema["paths"]
+
+
+def test_a_sale_names_its_cabinet_by_an_index_from_1_to_3(client_for, manager, admin_client, slot):
+    """A device has its parent cabinet and at most two more (the spec): the API says so and holds to it."""
+    third = PlanogramSlotFactory(
+        planogram=PlanogramFactory(cabinet=CabinetFactory(device=slot.planogram.cabinet.device, index=3)), position="A1"
+    )
+    schema = admin_client.get("/api/schema/?format=json").json()
+
+    in_third = client_for(manager).post(URL, {"rows": [row(1, cabinet=3)]}, format="json")
+    fourth = client_for(manager).post(URL, {"rows": [row(2, cabinet=4)]}, format="json")
+
+    assert schema["components"]["schemas"]["SaleRowRequest"]["properties"]["cabinet"]["maximum"] == 3
+    assert in_third.status_code == 201, in_third.data
+    assert Sale.objects.get().slot_id == third.pk
+    assert fourth.status_code == 400
+    assert fourth.json() == {"rows": {"0": {"cabinet": ["Ensure this value is less than or equal to 3."]}}}

@@ -1,13 +1,10 @@
-"""Sales ingestion with the real parts: two clients posting overlapping batches at once on PostgreSQL.
-
-Needs PostgreSQL (CI provides it and fails on any skip, so it always runs there).
-"""
+"""Sales ingestion with the real parts: two clients posting overlapping batches at once on PostgreSQL."""
 
 import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from rest_framework.test import APIClient
 
 from accounts import roles
@@ -17,15 +14,9 @@ from planograms.models import InventoryMovement, PlanogramSlot
 from planograms.tests.factories import PlanogramSlotFactory
 from sales.models import Sale
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 STOCK = 40
-
-
-@pytest.fixture(autouse=True)
-def needs_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: set DATABASE_URL (CI does)")
 
 
 def sale_row(number, assets):

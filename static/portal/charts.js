@@ -15,14 +15,6 @@
     },
     colour: colour,
     money: money,
-    // Score bands as analytics.asset_sales.SCORE_BANDS labels them.
-    bandColours: {
-      "0-20": colour("--band-0"),
-      "20-40": colour("--band-20"),
-      "40-60": colour("--band-40"),
-      "60-80": colour("--band-60"),
-      "80-100": colour("--band-80"),
-    },
     // A chart that fills its .chart-box and formats money on the given axis.
     draw: function (canvasId, config, moneyAxis) {
       const canvas = document.getElementById(canvasId);

@@ -3,6 +3,9 @@
   "use strict";
 
   const charts = PortalCharts.data("dashboard-charts");
+  // The score bands, lowest first, with their labels and colours: the server's (analytics.score_bands).
+  const bands = PortalCharts.data("score-bands");
+  const bandColour = Object.fromEntries(bands.map((band) => [band.label, band.colour]));
   const primary = PortalCharts.colour("--primary");
 
   PortalCharts.draw(
@@ -59,16 +62,15 @@
     "y"
   );
 
-  const bands = Object.keys(charts.score_bands);
   PortalCharts.draw("chart-scores", {
     type: "bar",
     data: {
-      labels: bands,
+      labels: bands.map((band) => band.label),
       datasets: [
         {
           label: "Devices",
-          data: bands.map((band) => charts.score_bands[band]),
-          backgroundColor: bands.map((band) => PortalCharts.bandColours[band]),
+          data: bands.map((band) => charts.score_distribution[band.label]),
+          backgroundColor: bands.map((band) => band.colour),
         },
       ],
     },
@@ -111,7 +113,7 @@
   };
 
   const markers = map.points.map(function (point) {
-    const colour = PortalCharts.bandColours[point.band];
+    const colour = bandColour[point.band];
     return L.circleMarker([point.lat, point.lng], {
       radius: 8,
       color: "#ffffff",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from analytics.asset_sales import asset_sales_report
 from analytics.exports import HEADERS
+from analytics.score_bands import SCORE_BANDS, score_band
 from analytics.tests.test_views import END, RANGE, START, build_fleet
 from devices.models import Device
 from devices.tests.factories import DeviceFactory, LocationFactory, RouteFactory
@@ -143,6 +144,25 @@ def test_the_map_shows_one_marker_per_device_with_coordinates(page, live_server,
     popup.wait_for()
     assert any(device.asset in popup.inner_text() for device in fleet)
     assert "View device" in popup.inner_text()
+
+
+def test_the_score_chart_and_the_map_colour_by_the_servers_bands(page, live_server, log_in, manager):
+    build_fleet(4)
+    log_in(page, manager)
+    page.goto(f"{live_server.url}/dashboard/?start_date={START}&end_date={END}")
+    page.wait_for_selector("#chart-scores[data-drawn=true]")
+
+    chart = page.evaluate(
+        "() => { const chart = Chart.getChart('chart-scores');"
+        " return {labels: chart.data.labels, colours: chart.data.datasets[0].backgroundColor}; }"
+    )
+    assert chart == {"labels": [band.label for band in SCORE_BANDS], "colours": [band.colour for band in SCORE_BANDS]}
+    report = asset_sales_report(devices=Device.objects.all(), start=START, end=END, include=frozenset())
+    fills = page.eval_on_selector_all(
+        "#device-map path.device-marker", "paths => paths.map(p => p.getAttribute('fill'))"
+    )
+    assert sorted(fills) == sorted(score_band(row["performance_score"]).colour for row in report["devices"])
+    assert len(set(fills)) > 1  # the fleet's scores spread over several bands
 
 
 def test_a_driver_opens_their_own_device_without_sales(page, live_server, log_in, driver, viewport, request):
