@@ -48,14 +48,12 @@ def device_hourly_pattern(*, device, start: dt.date, end: dt.date) -> list[dict]
     the repeated hour gets both.
     """
     zone = timezone.get_current_timezone()
+    sales = Sale.objects.filter(device=device, sold_at__gte=local_midnight(start))
+    if end < dt.date.max:  # the calendar's last day never ends: no upper bound
+        sales = sales.filter(sold_at__lt=local_midnight(end + dt.timedelta(days=1)))
     counts = {
         row["hour"]: row
-        for row in Sale.objects.filter(
-            device=device,
-            sold_at__gte=local_midnight(start),
-            sold_at__lt=local_midnight(end + dt.timedelta(days=1)),
-        )
-        .annotate(hour=ExtractHour("sold_at", tzinfo=zone))
+        for row in sales.annotate(hour=ExtractHour("sold_at", tzinfo=zone))
         .values("hour")
         .annotate(hour_units=Sum("units"), hour_transactions=Count("id"))
         .order_by("hour")

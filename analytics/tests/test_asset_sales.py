@@ -2,7 +2,7 @@
 
 import datetime as dt
 import statistics
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 import pytest
@@ -13,36 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.asset_sales import min_max_normalise, rank_devices
+from analytics.tests.helpers import END, START, day, two_places
 from devices.choices import VenueType
 from devices.models import Device
 from devices.tests.factories import DeviceFactory, DeviceTypeFactory, LocationFactory, RouteFactory
 from planograms.tests.factories import ProductFactory
 from sales.models import Sale
 from sales.services import sales_rollups_rebuild
-from sales.tests.factories import SaleFactory
+from sales.tests.factories import local_datetime, sale_on
 
-START = dt.date(2026, 3, 2)
-END = dt.date(2026, 3, 8)
 URL = reverse("asset-sales")
+FLEET_ASSETS = ["A-100", "A-200", "B-300", "B-400"]  # the fixture's devices in service, by asset
 WEIGHTS = {"revenue": 0.40, "consistency": 0.25, "growth": 0.20, "efficiency": 0.15}
-
-
-def at(day, hour=12, minute=0):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-def sell(device, product, day, *, units=1, cash="1.50", hour=12, minute=0):
-    return SaleFactory(
-        device=device, product=product, units=units, cash_amount=Decimal(cash), sold_at=at(day, hour, minute)
-    )
-
-
-def two_places(value):
-    return Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def day(offset):
-    return START + dt.timedelta(days=offset)
 
 
 @pytest.fixture
@@ -60,16 +42,16 @@ def fleet(db):
 
     for offset in range(7):  # every day, rising; seven products so the top five cut some
         for i, product in enumerate(products):
-            sell(rising, product, day(offset), units=1 + i % 2, cash=f"{1 + offset * 0.25 + i * 0.1:.2f}")
-    sell(edges, products[0], day(0), units=2, cash="3.00", hour=0, minute=5)
-    sell(edges, products[1], day(3), units=1, cash="2.25")
-    sell(edges, products[1], day(3), units=1, cash="2.25", hour=18)
-    sell(edges, products[2], END, units=3, cash="4.10", hour=23, minute=50)
-    sell(edges, products[2], START - dt.timedelta(days=1), units=5, cash="9.00", hour=23, minute=55)
-    sell(edges, products[2], END + dt.timedelta(days=1), units=5, cash="9.00", hour=0, minute=5)
-    sell(single, products[3], day(4), units=4, cash="12.00")
-    sell(single, products[4], day(4), units=1, cash="3.75", hour=15)
-    sell(retired, products[0], day(1), units=9, cash="99.00")
+            sale_on(rising, product, day(offset), units=1 + i % 2, cash=f"{1 + offset * 0.25 + i * 0.1:.2f}")
+    sale_on(edges, products[0], day(0), units=2, cash="3.00", hour=0, minute=5)
+    sale_on(edges, products[1], day(3), units=1, cash="2.25")
+    sale_on(edges, products[1], day(3), units=1, cash="2.25", hour=18)
+    sale_on(edges, products[2], END, units=3, cash="4.10", hour=23, minute=50)
+    sale_on(edges, products[2], START - dt.timedelta(days=1), units=5, cash="9.00", hour=23, minute=55)
+    sale_on(edges, products[2], END + dt.timedelta(days=1), units=5, cash="9.00", hour=0, minute=5)
+    sale_on(single, products[3], day(4), units=4, cash="12.00")
+    sale_on(single, products[4], day(4), units=1, cash="3.75", hour=15)
+    sale_on(retired, products[0], day(1), units=9, cash="99.00")
     sales_rollups_rebuild()
     return {"rising": rising, "edges": edges, "single": single, "idle": idle, "retired": retired}
 
@@ -88,7 +70,7 @@ def reference(start, end, devices=None):
         trend = [
             {
                 "date": d.isoformat(),
-                "revenue": str(two_places(sum((s.cash_amount for s in per_day[d]), Decimal("0")))),
+                "revenue": two_places(sum((s.cash_amount for s in per_day[d]), Decimal("0"))),
                 "units": sum(s.units for s in per_day[d]),
                 "transactions": len(per_day[d]),
             }
@@ -123,15 +105,15 @@ def reference(start, end, devices=None):
             "route": device.route.number,
             "total_transactions": len(mine),
             "total_units": units,
-            "total_revenue": str(two_places(revenue)),
-            "avg_transaction_value": str(two_places(revenue / len(mine)) if mine else Decimal("0.00")),
+            "total_revenue": two_places(revenue),
+            "avg_transaction_value": two_places(revenue / len(mine)) if mine else "0.00",
             "first_sale": min((s.sold_at for s in mine), default=None),
             "last_sale": max((s.sold_at for s in mine), default=None),
-            "daily_revenue": str(two_places(revenue / len(days))),
+            "daily_revenue": two_places(revenue / len(days)),
             "daily_units": round(units / len(days), 2),
-            "revenue_per_unit": str(two_places(revenue / units) if units else Decimal("0.00")),
+            "revenue_per_unit": two_places(revenue / units) if units else "0.00",
             "active_days": sum(1 for d in days if per_day[d]),
-            "top_products": [{**p, "revenue": str(two_places(p["revenue"]))} for p in top],
+            "top_products": [{**p, "revenue": two_places(p["revenue"])} for p in top],
             "performance_trend": trend,
             "_revenue": revenue,
             "_components": {
@@ -168,6 +150,7 @@ def test_every_device_figure_matches_a_plain_computation_over_the_raw_sales(flee
     body = report_for(client_for(manager))
     expected = reference(START, END)
 
+    assert sorted(r["asset"] for r in expected) == FLEET_ASSETS  # the loop below compares every device
     assert [d["device_id"] for d in body["devices"]] == [r["device_id"] for r in expected]
     for got, want in zip(body["devices"], expected, strict=True):
         for field in ("first_sale", "last_sale"):
@@ -196,9 +179,9 @@ def test_fleet_summary_and_benchmarks_match_a_plain_computation(fleet, client_fo
     assert body["fleet_summary"] == {
         "total_devices": 4,
         "active_devices": 3,
-        "total_fleet_revenue": str(two_places(sum(revenues))),
-        "average_device_revenue": str(two_places(sum(revenues) / len(revenues))),
-        "median_device_revenue": str(two_places(sorted(revenues)[1])),
+        "total_fleet_revenue": two_places(sum(revenues)),
+        "average_device_revenue": two_places(sum(revenues) / len(revenues)),
+        "median_device_revenue": two_places(sorted(revenues)[1]),
         "top_performer": {"device_id": top["device_id"], "asset": top["asset"], "total_revenue": top["total_revenue"]},
         "bottom_performer": {
             "device_id": bottom["device_id"],
@@ -208,11 +191,11 @@ def test_fleet_summary_and_benchmarks_match_a_plain_computation(fleet, client_fo
     }
     assert body["benchmarks"] == {
         "revenue_quartiles": {
-            "q1": str(two_places(quartiles[0])),
-            "q2": str(two_places(sorted(revenues)[1])),
-            "q3": str(two_places(quartiles[2])),
+            "q1": two_places(quartiles[0]),
+            "q2": two_places(sorted(revenues)[1]),
+            "q3": two_places(quartiles[2]),
         },
-        "daily_revenue_avg": str(two_places(sum(Decimal(r["daily_revenue"]) for r in active) / len(active))),
+        "daily_revenue_avg": two_places(sum(Decimal(r["daily_revenue"]) for r in active) / len(active)),
         "units_per_device_avg": round(sum(r["total_units"] for r in active) / len(active), 2),
         "performance_distribution": bands,
     }
@@ -223,6 +206,8 @@ def test_an_empty_range_gives_zeros_and_null_summaries(fleet, client_for, manage
     body = report_for(client_for(manager), start=quiet, end=quiet + dt.timedelta(days=2))
 
     assert body["count"] == 4
+    # All equal: the ranking falls back to the asset number.
+    assert [d["asset"] for d in body["devices"]] == FLEET_ASSETS
     for device in body["devices"]:
         assert device["total_revenue"] == "0.00"
         assert device["total_transactions"] == device["total_units"] == device["active_days"] == 0
@@ -231,8 +216,6 @@ def test_an_empty_range_gives_zeros_and_null_summaries(fleet, client_for, manage
         assert device["top_products"] == []
         assert [d["revenue"] for d in device["performance_trend"]] == ["0.00"] * 3
         assert device["performance_score"] == 50.0  # every component equal across the fleet
-    # All equal: the ranking falls back to the asset number.
-    assert [d["asset"] for d in body["devices"]] == ["A-100", "A-200", "B-300", "B-400"]
     assert body["fleet_summary"] == {
         "total_devices": 4,
         "active_devices": 0,
@@ -267,8 +250,8 @@ def test_a_device_with_a_single_sale_day(fleet, client_for, manager):
     assert device["avg_transaction_value"] == "7.88"
     assert device["daily_revenue"] == "2.25"
     assert device["revenue_per_unit"] == "3.15"
-    assert parse_datetime(device["first_sale"]) == at(day(4))
-    assert parse_datetime(device["last_sale"]) == at(day(4), 15)
+    assert parse_datetime(device["first_sale"]) == local_datetime(day(4))
+    assert parse_datetime(device["last_sale"]) == local_datetime(day(4), 15)
     assert [p["name"] for p in device["top_products"]] == ["P3", "P4"]
     # Alone in the comparison, every component is "all equal": 50.
     assert (device["performance_score"], device["fleet_rank"], device["percentile"]) == (50.0, 1, 100.0)
@@ -280,6 +263,8 @@ def test_one_day_range_has_no_growth_and_full_consistency(fleet, client_for, man
     body = report_for(client_for(manager), start=day(4), end=day(4))
     expected = reference(day(4), day(4))
 
+    assert sorted(r["asset"] for r in expected) == FLEET_ASSETS
+    assert [d["device_id"] for d in body["devices"]] == [r["device_id"] for r in expected]
     for got, want in zip(body["devices"], expected, strict=True):
         assert want["_components"]["growth"] == 0.0
         assert got["device_id"] == want["device_id"]
@@ -291,8 +276,8 @@ def test_identical_devices_tie_and_are_ranked_by_asset(db, client_for, manager):
     product = ProductFactory()
     devices = [DeviceFactory(asset=asset) for asset in ("C-3", "C-1", "C-2")]
     for device in devices:
-        sell(device, product, day(1), cash="2.00")
-        sell(device, product, day(5), cash="3.00")
+        sale_on(device, product, day(1), cash="2.00")
+        sale_on(device, product, day(5), cash="3.00")
     sales_rollups_rebuild()
 
     body = report_for(client_for(manager))
@@ -421,6 +406,7 @@ def test_pages_and_include_cut_the_answer_not_the_ranking(fleet, client_for, man
     second = report_for(client, page_size=3, page=2, include=["top_products"])
 
     assert (first["count"], first["pages"], second["page"]) == (4, 2, 2)
+    assert (len(first["devices"]), len(second["devices"])) == (3, 1)
     assert [d["device_id"] for d in first["devices"] + second["devices"]] == [d["device_id"] for d in whole["devices"]]
     assert all("performance_trend" not in d and "top_products" not in d for d in first["devices"])
     assert all("performance_trend" not in d and "top_products" in d for d in second["devices"])
@@ -453,7 +439,7 @@ def test_the_number_of_queries_does_not_grow_with_the_fleet(
     for i, device in enumerate(fleet):
         for offset in range(3):
             for product in products:
-                sell(device, product, day(offset), cash=f"{1 + i * 0.1:.2f}")
+                sale_on(device, product, day(offset), cash=f"{1 + i * 0.1:.2f}")
     sales_rollups_rebuild()
     client = client_for(manager)
     filters = {"location": [location.pk], "device_ids": [d.pk for d in fleet]}
@@ -462,8 +448,8 @@ def test_the_number_of_queries_does_not_grow_with_the_fleet(
     with django_assert_max_num_queries(8):
         body = report_for(client, filters=filters)
 
-    assert body["count"] == devices
-    assert all(len(d["top_products"]) == 5 for d in body["devices"])
+    assert body["count"] == len(body["devices"]) == devices
+    assert [len(d["top_products"]) for d in body["devices"]] == [5] * devices
 
 
 SCALARS = (
@@ -500,15 +486,30 @@ def test_no_body_or_query_makes_a_500(fleet, client_for, manager):
     answer_is_never_a_server_error()
 
 
+OUTSIDE_THE_CALENDAR = ["The range falls outside the calendar."]
+
+
 @pytest.mark.parametrize(
-    "body",
+    ("body", "status", "answer"),
     [
-        {"start_date": "9999-12-31"},
-        {"end_date": "0001-01-01"},
-        {"start_date": "0001-01-01", "end_date": "0001-01-01"},
-        {"start_date": "9999-12-31", "end_date": "9999-12-31"},
+        # A date alone covers 30 days from it, or up to it (analytics.date_range): past the calendar's ends, 400
+        # on the date given.
+        ({"start_date": "9999-12-31"}, 400, {"start_date": OUTSIDE_THE_CALENDAR}),
+        ({"end_date": "0001-01-01"}, 400, {"end_date": OUTSIDE_THE_CALENDAR}),
+        # Both dates given: a one-day range inside the calendar, answered.
+        ({"start_date": "0001-01-01", "end_date": "0001-01-01"}, 200, {"start": "0001-01-01", "end": "0001-01-01"}),
+        ({"start_date": "9999-12-31", "end_date": "9999-12-31"}, 200, {"start": "9999-12-31", "end": "9999-12-31"}),
     ],
 )
-def test_dates_at_the_calendars_ends_are_400_or_answered(fleet, client_for, manager, body):
+def test_dates_at_the_calendars_ends_follow_the_range_rules(fleet, client_for, manager, body, status, answer):
     # With devices that sold, so the top products' running totals are looked up at the calendar's ends.
-    assert post(client_for(manager), **body).status_code in (200, 400)
+    response = post(client_for(manager), **body)
+
+    assert response.status_code == status, response.content[:500]
+    if status == 400:
+        assert response.json() == answer
+    else:
+        got = response.json()
+        assert got["time_period"] == {**answer, "days": 1}
+        assert [d["asset"] for d in got["devices"]] == FLEET_ASSETS  # nothing sold: ranked by asset
+        assert {d["total_revenue"] for d in got["devices"]} == {"0.00"}

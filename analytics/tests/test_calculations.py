@@ -14,8 +14,9 @@ from analytics.comparisons import last_complete_week_end, weekly_sales
 from analytics.views import KPI_CARDS, kpi_cards
 from devices.models import Device
 from devices.tests.factories import DeviceFactory
+from planograms.tests.factories import ProductFactory
 from sales.services import sales_rollups_rebuild
-from sales.tests.factories import SaleFactory
+from sales.tests.factories import sale_on
 
 
 @pytest.mark.parametrize(("current", "previous"), [(5, 0), (Decimal("5.00"), Decimal("0.00")), (5, None), (None, 5)])
@@ -89,8 +90,7 @@ def test_the_weekly_comparison_gives_each_week_its_percent_change(db):
     last_end = last_complete_week_end(timezone.localdate())
     device = DeviceFactory()
     for week_start, cash in ((last_end - dt.timedelta(days=13), "8.00"), (last_end - dt.timedelta(days=6), "9.01")):
-        sold_at = timezone.make_aware(dt.datetime.combine(week_start + dt.timedelta(days=2), dt.time(12)))
-        SaleFactory(device=device, cash_amount=Decimal(cash), sold_at=sold_at)
+        sale_on(device, ProductFactory(), week_start + dt.timedelta(days=2), cash=cash)
     sales_rollups_rebuild()
 
     results = weekly_sales(devices=Device.objects.all(), weeks=2)["results"]

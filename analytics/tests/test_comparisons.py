@@ -14,38 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.comparisons import last_complete_week_end
+from analytics.tests.helpers import END, START, day, two_places
 from devices.choices import VenueType
 from devices.models import Device
 from devices.tests.factories import DeviceFactory, DeviceTypeFactory, LocationFactory, RouteFactory
 from planograms.tests.factories import ProductFactory
 from sales.models import Sale
 from sales.services import sales_rollups_rebuild
-from sales.tests.factories import SaleFactory
+from sales.tests.factories import sale_on
 
-START = dt.date(2026, 3, 2)
-END = dt.date(2026, 3, 8)
 LOCATIONS_URL = reverse("analytics-locations")
 TOP_URL = reverse("analytics-top-performers")
 WEEKLY_URL = reverse("analytics-weekly")
 RANGE = {"start_date": START.isoformat(), "end_date": END.isoformat()}
-
-
-def at(day, hour=12, minute=0):
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
-
-
-def sell(device, product, day, *, units=1, cash="1.50", hour=12, minute=0):
-    return SaleFactory(
-        device=device, product=product, units=units, cash_amount=Decimal(cash), sold_at=at(day, hour, minute)
-    )
-
-
-def two_places(value):
-    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def day(offset):
-    return START + dt.timedelta(days=offset)
+FLEET_ASSETS = ["A-1", "A-2", "B-1", "N-1", "S-1", "S-2"]  # the fixture's devices in service, by asset
 
 
 @pytest.fixture
@@ -69,16 +51,16 @@ def fleet(db):
     }
     p1, p2, p3 = ProductFactory(), ProductFactory(), ProductFactory()
     for offset in range(7):
-        sell(devices["a1"], p1, day(offset), units=2, cash=f"{2 + offset * 0.5:.2f}")
-    sell(devices["a2"], p2, START, units=1, cash="3.10", hour=0, minute=5)
-    sell(devices["a2"], p3, END, units=4, cash="8.40", hour=23, minute=55)
-    sell(devices["a2"], p3, START - dt.timedelta(days=1), units=9, cash="90.00", hour=23, minute=55)
-    sell(devices["a2"], p3, END + dt.timedelta(days=1), units=9, cash="90.00", hour=0, minute=5)
-    sell(devices["b1"], p1, day(3), units=3, cash="7.25")
-    sell(devices["b1"], p2, day(3), units=1, cash="1.75", hour=18)
-    sell(devices["s1"], p2, day(5), units=5, cash="11.00")
-    sell(devices["nowhere"], p1, day(2), units=1, cash="0.95")
-    sell(devices["retired"], p1, day(1), units=9, cash="99.00")
+        sale_on(devices["a1"], p1, day(offset), units=2, cash=f"{2 + offset * 0.5:.2f}")
+    sale_on(devices["a2"], p2, START, units=1, cash="3.10", hour=0, minute=5)
+    sale_on(devices["a2"], p3, END, units=4, cash="8.40", hour=23, minute=55)
+    sale_on(devices["a2"], p3, START - dt.timedelta(days=1), units=9, cash="90.00", hour=23, minute=55)
+    sale_on(devices["a2"], p3, END + dt.timedelta(days=1), units=9, cash="90.00", hour=0, minute=5)
+    sale_on(devices["b1"], p1, day(3), units=3, cash="7.25")
+    sale_on(devices["b1"], p2, day(3), units=1, cash="1.75", hour=18)
+    sale_on(devices["s1"], p2, day(5), units=5, cash="11.00")
+    sale_on(devices["nowhere"], p1, day(2), units=1, cash="0.95")
+    sale_on(devices["retired"], p1, day(1), units=9, cash="99.00")
     sales_rollups_rebuild()
     return devices
 
@@ -148,6 +130,9 @@ def test_every_location_figure_matches_the_raw_sales(fleet, client_for, manager)
     by_location, by_venue = reference_locations(START, END)
 
     assert body["time_period"] == {"start": START.isoformat(), "end": END.isoformat(), "days": 7}
+    # Offices A and B, the school and no location; offices, schools and no venue type.
+    assert len(by_location) == 4
+    assert set(by_venue) == {VenueType.OFFICE, VenueType.SCHOOL, None}
     assert {row["location_id"] for row in body["locations"]} == set(by_location)
     for row in body["locations"]:
         expected = by_location[row["location_id"]]
@@ -162,10 +147,10 @@ def test_locations_are_sorted_by_revenue_and_idle_devices_count_with_zeros(fleet
     body = get(client_for(manager), LOCATIONS_URL, **RANGE)
 
     revenues = [Decimal(row["revenue"]) for row in body["locations"]]
+    venue_revenues = [Decimal(row["revenue"]) for row in body["venue_types"]]
+    assert (len(revenues), len(venue_revenues)) == (4, 3)
     assert revenues == sorted(revenues, reverse=True)
-    assert [Decimal(row["revenue"]) for row in body["venue_types"]] == sorted(
-        (Decimal(row["revenue"]) for row in body["venue_types"]), reverse=True
-    )
+    assert venue_revenues == sorted(venue_revenues, reverse=True)
     school = next(row for row in body["locations"] if row["name"] == "School")
     assert school["devices"] == 2  # the idle device is counted, and halves the revenue per device
     assert school["revenue_per_device"] == "5.50"
@@ -229,6 +214,7 @@ def test_top_performers_by_score_follow_the_asset_sales_ranking(fleet, client_fo
     body = get(client, TOP_URL, **RANGE, metric="score", limit=1000)
     report = client.get(reverse("asset-sales"), {**RANGE, "include": ""}).json()
 
+    assert sorted(d["asset"] for d in report["devices"]) == FLEET_ASSETS
     assert [row["asset"] for row in body["devices"]] == [d["asset"] for d in report["devices"]]
     assert [row["score"] for row in body["devices"]] == [d["performance_score"] for d in report["devices"]]
     assert [row["rank"] for row in body["devices"]] == [d["fleet_rank"] for d in report["devices"]]
@@ -239,15 +225,16 @@ def test_scores_are_the_same_whatever_the_metric(fleet, client_for, manager):
     by_score = {r["asset"]: r["score"] for r in get(client, TOP_URL, **RANGE, metric="score", limit=100)["devices"]}
     by_units = {r["asset"]: r["score"] for r in get(client, TOP_URL, **RANGE, metric="units", limit=100)["devices"]}
 
+    assert sorted(by_score) == FLEET_ASSETS
     assert by_score == by_units
 
 
 def test_ties_are_broken_by_revenue_then_asset(db, client_for, manager):
     product = ProductFactory()
     devices = [DeviceFactory(asset=asset) for asset in ("C-3", "C-1", "C-2")]
-    sell(devices[0], product, START, units=2, cash="5.00")
-    sell(devices[1], product, START, units=2, cash="4.00")
-    sell(devices[2], product, START, units=2, cash="5.00")
+    sale_on(devices[0], product, START, units=2, cash="5.00")
+    sale_on(devices[1], product, START, units=2, cash="4.00")
+    sale_on(devices[2], product, START, units=2, cash="5.00")
     sales_rollups_rebuild()
 
     body = get(client_for(manager), TOP_URL, **RANGE, metric="units")
@@ -280,12 +267,12 @@ def weeks_fleet(db):
     product = ProductFactory()
     first, second, _idle = DeviceFactory(), DeviceFactory(), DeviceFactory()
     week = lambda n: monday - dt.timedelta(weeks=n)  # noqa: E731 - week n before the last complete one
-    sell(first, product, week(3), units=2, cash="4.00", hour=0, minute=5)  # a Monday's first minutes
-    sell(first, product, week(3) + dt.timedelta(days=6), cash="6.00", hour=23, minute=55)  # a Sunday's last
-    sell(second, product, week(2) + dt.timedelta(days=2), units=3, cash="5.00")
-    sell(first, product, week(0), units=1, cash="2.50")
-    sell(second, product, week(0) + dt.timedelta(days=6), units=1, cash="7.50")
-    sell(first, product, last_end + dt.timedelta(days=1), units=9, cash="99.00")  # the current week
+    sale_on(first, product, week(3), units=2, cash="4.00", hour=0, minute=5)  # a Monday's first minutes
+    sale_on(first, product, week(3) + dt.timedelta(days=6), cash="6.00", hour=23, minute=55)  # a Sunday's last
+    sale_on(second, product, week(2) + dt.timedelta(days=2), units=3, cash="5.00")
+    sale_on(first, product, week(0), units=1, cash="2.50")
+    sale_on(second, product, week(0) + dt.timedelta(days=6), units=1, cash="7.50")
+    sale_on(first, product, last_end + dt.timedelta(days=1), units=9, cash="99.00")  # the current week
     sales_rollups_rebuild()
     return {"first": first, "second": second, "last_end": last_end}
 
@@ -348,7 +335,9 @@ def test_weekly_honours_filters(weeks_fleet, client_for, manager):
     device = weeks_fleet["first"]
     body = get(client_for(manager), WEEKLY_URL, weeks=4, device_ids=device.pk)
 
-    assert body["results"] == reference_weeks(weeks_fleet["last_end"], 4, [device])
+    expected = reference_weeks(weeks_fleet["last_end"], 4, [device])
+    assert [row["revenue"] for row in expected] == ["10.00", "0.00", "0.00", "2.50"]  # not "second"'s
+    assert body["results"] == expected
 
 
 def test_weekly_without_sales_is_zeros(db, client_for, manager):
@@ -407,6 +396,11 @@ def test_a_user_sees_only_the_devices_of_their_routes(fleet, client_for, make_us
     route = fleet["a1"].route
     route.driver = user
     route.save()
+    # The weekly sales cover the last complete weeks, not RANGE: a sale there on one of the user's devices and another.
+    last_end = last_complete_week_end(timezone.localdate())
+    sale_on(fleet["s1"], ProductFactory(), last_end, cash="4.00")
+    sale_on(fleet["b1"], ProductFactory(), last_end, cash="6.00")
+    sales_rollups_rebuild()
 
     response = client_for(user).get(url, RANGE)
     assert response.status_code == 200
@@ -415,6 +409,9 @@ def test_a_user_sees_only_the_devices_of_their_routes(fleet, client_for, make_us
         assert {row["asset"] for row in body["devices"]} == {"A-1", "S-1", "S-2"}
     elif url == LOCATIONS_URL:
         assert sum(row["devices"] for row in body["locations"]) == 3
+    else:
+        assert body["results"] == reference_weeks(last_end, 12, Device.objects.filter(route=route))
+        assert body["results"][-1]["revenue"] == "4.00"
     # Someone else's device id is unknown to this user.
     other = client_for(user).get(url, {**RANGE, "device_ids": fleet["a2"].pk})
     assert other.status_code == 400
@@ -452,8 +449,8 @@ def test_the_number_of_queries_does_not_grow_with_the_fleet(db, client_for, mana
         for i, device in enumerate(fleet):
             for offset in range(3):
                 for product in products:
-                    sell(device, product, day(offset), cash=f"{1 + i * 0.1:.2f}")
-                    sell(device, product, today - dt.timedelta(days=7 * offset + 7), cash="2.00")
+                    sale_on(device, product, day(offset), cash=f"{1 + i * 0.1:.2f}")
+                    sale_on(device, product, today - dt.timedelta(days=7 * offset + 7), cash="2.00")
         sales_rollups_rebuild()
         filtered = {**query, "device_ids": [d.pk for d in fleet]}
         counts.append(queries_for(client, url, filtered))

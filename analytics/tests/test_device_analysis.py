@@ -1,7 +1,9 @@
 """One device's analysis equals plain computations over the raw sales the test wrote."""
 
 import datetime as dt
+import math
 import statistics
+import string
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -11,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.urls import reverse
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -21,15 +23,11 @@ from devices.tests.factories import DeviceFactory, RouteFactory
 from planograms.tests.factories import ProductFactory
 from sales.models import Sale
 from sales.services import sales_recorded
-from sales.tests.factories import SaleFactory
+from sales.tests.factories import SaleFactory, local_datetime
 
 pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo(settings.TIME_ZONE)
 START = dt.date(2026, 3, 2)  # a Monday
-
-
-def local(day: dt.date, hour=12, minute=0):
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZONE)
 
 
 def record(device, sales):
@@ -89,7 +87,9 @@ def varied_sales(device, start, days):
         if n % 6 == 5:
             continue
         for k in range(1 + n % 3):
-            sales.append((local(day, 7 + (n * 5 + k * 3) % 15, (n * 7) % 60), 1 + (n + k) % 4, f"{1 + n % 5}.{k}5"))
+            sales.append(
+                (local_datetime(day, 7 + (n * 5 + k * 3) % 15, (n * 7) % 60), 1 + (n + k) % 4, f"{1 + n % 5}.{k}5")
+            )
     record(device, sales)
 
 
@@ -97,7 +97,7 @@ def test_daily_volume_equals_raw_sales_per_local_day(client_for, viewer):
     device = DeviceFactory()
     end = START + dt.timedelta(days=20)
     varied_sales(device, START, 21)
-    SaleFactory(device=DeviceFactory(), sold_at=local(START))  # another device's sale counts nowhere here
+    SaleFactory(device=DeviceFactory(), sold_at=local_datetime(START))  # another device's sale counts nowhere here
     body = analysis(client_for(viewer), device, START, end)
 
     expected = expected_days(device, START, end)
@@ -141,7 +141,9 @@ def test_trends_equal_textbook_least_squares_and_weekday_means(client_for, viewe
     weekdays = defaultdict(list)
     for day, row in expected.items():
         weekdays[day.weekday()].append(row)
-    for entry in body["trends"]["day_of_week"]:
+    day_of_week = body["trends"]["day_of_week"]
+    assert [entry["weekday"] for entry in day_of_week] == list(range(7))  # every weekday, Monday first
+    for entry in day_of_week:
         rows = weekdays[entry["weekday"]]
         assert entry["days"] == len(rows) == 4
         mean_revenue = sum(row["revenue"] for row in rows) / len(rows)
@@ -160,7 +162,7 @@ def test_anomalies_equal_z_scores_by_hand(client_for, viewer):
     revenue = {day: Decimal("20.00") + n % 3 for n, day in enumerate(days_between(START, end))}
     spike, dip = START + dt.timedelta(days=9), START + dt.timedelta(days=20)
     revenue[spike], revenue[dip] = Decimal("140.00"), Decimal("0.00")
-    record(device, [(local(day), 1, cash) for day, cash in revenue.items() if cash])
+    record(device, [(local_datetime(day), 1, cash) for day, cash in revenue.items() if cash])
 
     values = [float(cash) for cash in revenue.values()]
     mean, sigma = statistics.mean(values), statistics.pstdev(values)
@@ -168,6 +170,8 @@ def test_anomalies_equal_z_scores_by_hand(client_for, viewer):
     for threshold in (2.5, 1.0):
         body = analysis(client_for(viewer), device, START, end, threshold=threshold)
         expected = [(day, z) for day, z in z_by_day.items() if abs(z) > threshold]
+        # The spike is some 5 standard deviations out, the dip about 1.1: only the spike passes 2.5.
+        assert [day for day, _ in expected] == ([spike] if threshold == 2.5 else [spike, dip])
         assert body["anomalies"]["threshold"] == threshold
         assert [row["date"] for row in body["anomalies"]["days"]] == [day.isoformat() for day, _ in expected]
         for row, (day, z) in zip(body["anomalies"]["days"], expected, strict=True):
@@ -181,7 +185,7 @@ def test_anomalies_equal_z_scores_by_hand(client_for, viewer):
 
 def test_empty_range_is_all_zeros_without_anomalies_or_forecast(client_for, viewer):
     device = DeviceFactory()
-    record(device, [(local(START - dt.timedelta(days=1), 23, 59), 3, "9.00")])  # the day before the range
+    record(device, [(local_datetime(START - dt.timedelta(days=1), 23, 59), 3, "9.00")])  # the day before the range
     end = START + dt.timedelta(days=29)
     body = analysis(client_for(viewer), device, START, end)
 
@@ -190,7 +194,7 @@ def test_empty_range_is_all_zeros_without_anomalies_or_forecast(client_for, view
     assert body["volume"]["peak_volume_day"] is None
     assert body["volume"]["average_daily_volume"] == 0
     assert body["volume"]["volume_consistency"] is None
-    assert all(hour["units"] == 0 for hour in body["volume"]["hourly_pattern"])
+    assert body["volume"]["hourly_pattern"] == [{"hour": hour, "units": 0, "transactions": 0} for hour in range(24)]
     assert body["trends"]["revenue_trend"] == {"slope": 0, "intercept": 0, "r_squared": 0}
     assert body["trends"]["trend_direction"] == "flat"
     assert body["anomalies"]["days"] == []
@@ -202,7 +206,7 @@ def test_empty_range_is_all_zeros_without_anomalies_or_forecast(client_for, view
 def test_single_sale_day(client_for, viewer):
     device = DeviceFactory()
     day = START + dt.timedelta(days=3)
-    record(device, [(local(day, 9, 15), 2, "3.00"), (local(day, 17, 40), 1, "1.75")])
+    record(device, [(local_datetime(day, 9, 15), 2, "3.00"), (local_datetime(day, 17, 40), 1, "1.75")])
     body = analysis(client_for(viewer), device, day, day)
 
     assert body["volume"]["daily"] == [
@@ -221,7 +225,7 @@ def test_single_sale_day(client_for, viewer):
 @pytest.mark.parametrize("dst_day", [dt.date(2026, 3, 8), dt.date(2026, 11, 1)])
 def test_late_evening_sale_on_a_dst_change_day_lands_on_its_local_day(client_for, viewer, dst_day):
     device = DeviceFactory()
-    late, early = local(dst_day, 23, 30), local(dst_day + dt.timedelta(days=1), 0, 30)
+    late, early = local_datetime(dst_day, 23, 30), local_datetime(dst_day + dt.timedelta(days=1), 0, 30)
     assert late.astimezone(dt.UTC).date() == dst_day + dt.timedelta(days=1)  # the UTC date would be the next day
     record(device, [(late, 2, "3.00"), (early, 1, "1.00")])
     body = analysis(client_for(viewer), device, dst_day - dt.timedelta(days=1), dst_day + dt.timedelta(days=1))
@@ -264,7 +268,7 @@ def test_forecast_follows_trend_and_weekdays_and_noise_widens_its_interval(clien
     for noise in (2, 15):
         device = DeviceFactory()
         revenue = weekly_revenue(START, 28, noise)
-        record(device, [(local(day), 1, cash) for day, cash in revenue.items()])
+        record(device, [(local_datetime(day), 1, cash) for day, cash in revenue.items()])
         forecast = analysis(client_for(viewer), device, START, end)["trends"]["forecast"]
         assert forecast["reason"] is None
         days = forecast["days"]
@@ -295,7 +299,7 @@ def test_forecast_follows_trend_and_weekdays_and_noise_widens_its_interval(clien
 def test_forecast_needs_fourteen_days_with_sales(client_for, viewer):
     device = DeviceFactory()
     end = START + dt.timedelta(days=29)
-    record(device, [(local(START + dt.timedelta(days=2 * n)), 1, "2.00") for n in range(13)])
+    record(device, [(local_datetime(START + dt.timedelta(days=2 * n)), 1, "2.00") for n in range(13)])
     forecast = analysis(client_for(viewer), device, START, end)["trends"]["forecast"]
     assert forecast["days"] is None
     assert "13 of 30 days with sales" in forecast["reason"]
@@ -358,14 +362,84 @@ def test_query_count_does_not_grow_with_the_data(client_for, viewer, django_asse
         analysis(client, device, START, START + dt.timedelta(days=days - 1))
 
 
-def test_no_query_string_makes_a_500(client_for, viewer):
+INVALID = object()  # a query value that is not one of its parameter's
+NOT_A_DAY = st.sampled_from(["2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "2026/03/01", "1.3.2026"])
+LETTERS = st.text(alphabet=string.ascii_letters, min_size=1, max_size=8)  # never a date; "nan", "inf" not finite
+# Days anywhere, near the calendar's ends (where a date alone leaves it) and within a couple of years (where two
+# dates are often in order and 366 days apart or less).
+DAYS = st.one_of(
+    st.dates(),
+    st.dates(max_value=dt.date.min + dt.timedelta(days=60)),
+    st.dates(min_value=dt.date.max - dt.timedelta(days=60)),
+    st.dates(min_value=dt.date(2025, 1, 1), max_value=dt.date(2026, 12, 31)),
+)
+# (query text, what it stands for): a day, INVALID, or None for an empty value, which counts as no value.
+DATE_VALUES = st.one_of(
+    DAYS.map(lambda day: (day.isoformat(), day)),
+    (NOT_A_DAY | LETTERS).map(lambda text: (text, INVALID)),
+    st.just(("", None)),
+)
+THRESHOLD_VALUES = st.one_of(
+    st.floats().map(lambda x: (repr(x), x if math.isfinite(x) and 0 < x <= 10 else INVALID)),
+    st.integers(min_value=-3, max_value=13).map(lambda n: (str(n), n if 0 < n <= 10 else INVALID)),
+    LETTERS.map(lambda text: (text, INVALID)),
+    st.just(("", 2.5)),
+)
+
+
+def as_drawn(**days):
+    """Days as DATE_VALUES draws them: name → (ISO text, day)."""
+    return {name: (day.isoformat(), day) for name, day in days.items()}
+
+
+def expected_status(start, end, threshold):
+    """400 when a value is not one or the range breaks analytics.date_range's rules; 200 otherwise.
+
+    The rules worked on day numbers: no dates, the last 30 days; one date, 30 days from it or up to it; the
+    end not before the start, at most 366 days, all within the calendar (0001-01-01 to 9999-12-31).
+    """
+    if any(value is INVALID for value in (start, end, threshold)):
+        return 400
+    if start is None and end is None:
+        return 200
+    first = start.toordinal() if start else end.toordinal() - 29
+    last = end.toordinal() if end else start.toordinal() + 29
+    inside = dt.date.min.toordinal() <= first and last <= dt.date.max.toordinal()
+    return 200 if inside and first <= last and last - first + 1 <= 366 else 400
+
+
+def test_a_query_gets_the_status_its_values_call_for_and_no_query_makes_a_500(client_for, viewer):
+    """Values of known meaning get exactly the 200 or 400 the rules give; any text at all gets no 500."""
     client = client_for(viewer)
     url = reverse("device-analysis", args=[DeviceFactory().pk])
+
+    @hypothesis_settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        params=st.fixed_dictionaries(
+            {}, optional={"start_date": DATE_VALUES, "end_date": DATE_VALUES, "threshold": THRESHOLD_VALUES}
+        )
+    )
+    # The rules' edges, every run: a date alone 29 days from either end of the calendar, and 366 or 367 days.
+    @example(params=as_drawn(start_date=dt.date.max))
+    @example(params=as_drawn(start_date=dt.date.max - dt.timedelta(days=29)))
+    @example(params=as_drawn(end_date=dt.date.min))
+    @example(params=as_drawn(end_date=dt.date.min + dt.timedelta(days=29)))
+    @example(params=as_drawn(start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31)))
+    @example(params=as_drawn(start_date=dt.date(2024, 1, 1), end_date=dt.date(2025, 1, 1)))
+    @example(params=as_drawn(start_date=dt.date(2026, 3, 2), end_date=dt.date(2026, 3, 1)))
+    def answer_is_the_one_the_rules_give(params):
+        query = {name: text for name, (text, _) in params.items()}
+        meant = {name: value for name, (_, value) in params.items()}
+        expected = expected_status(meant.get("start_date"), meant.get("end_date"), meant.get("threshold", 2.5))
+        response = client.get(url, query)
+        assert response.status_code == expected, (query, response.content[:500])
+
     values = st.text(max_size=12) | st.sampled_from(["2026-03-01", "2024-02-29", "1", "0", "1e308", "-0", "2.5"])
 
     @hypothesis_settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
     @given(params=st.dictionaries(st.sampled_from(["start_date", "end_date", "threshold"]), values))
     def answer_is_never_a_server_error(params):
-        assert client.get(url, params).status_code in (200, 400), params
+        assert client.get(url, params).status_code < 500, params
 
+    answer_is_the_one_the_rules_give()
     answer_is_never_a_server_error()

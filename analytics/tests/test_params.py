@@ -22,17 +22,17 @@ def test_a_range_is_inclusive_and_may_be_one_day():
 
 
 @pytest.mark.parametrize(
-    "data",
+    ("data", "field"),
     [
-        {"start_date": "2026-03-02", "end_date": "2026-03-01"},
-        {"start_date": "2025-01-01", "end_date": "2026-01-02"},
-        {"start_date": "March 1st"},
-        {"end_date": 20260301},
-        {"start_date": "9999-12-31"},
-        {"end_date": "0001-01-01"},
+        ({"start_date": "2026-03-02", "end_date": "2026-03-01"}, "end_date"),
+        ({"start_date": "2025-01-01", "end_date": "2026-01-02"}, "end_date"),
+        ({"start_date": "March 1st"}, "start_date"),
+        ({"end_date": 20260301}, "end_date"),
+        ({"start_date": "9999-12-31"}, "start_date"),
+        ({"end_date": "0001-01-01"}, "end_date"),
     ],
 )
-def test_bad_ranges_are_field_errors(data):
+def test_bad_ranges_are_field_errors(data, field):
     serializer = DateRangeSerializer(data=data)
     assert not serializer.is_valid()
-    assert set(serializer.errors) <= {"start_date", "end_date"}
+    assert list(serializer.errors) == [field]

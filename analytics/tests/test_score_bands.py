@@ -83,9 +83,11 @@ def test_the_dashboard_gives_the_page_the_bands_and_colours_each_score_by_its_ba
     assert [band["label"] for band in sent] == ["0-20", "20-40", "40-60", "60-80", "80-100"]
     legend = re.search(r'<ul class="legend"[^>]*id="score-legend">(.*?)</ul>', html, re.S).group(1)
     assert re.findall(r"background: (#[0-9a-f]{6})", legend) == [band.colour for band in SCORE_BANDS]
-    for row in response.context["table_page"]:
+    table, points = response.context["table_page"], response.context["map"]["points"]
+    assert (len(table), len(points)) == (4, 4)  # every device, in the table and on the map
+    for row in table:
         band = score_band(row["performance_score"])
         badge = f'style="background: {band.colour}; color: {band.text_colour}">{row["performance_score"]:.1f}<'
         assert badge in html
-    for point in response.context["map"]["points"]:
+    for point in points:
         assert point["band"] == score_band(point["score"]).label

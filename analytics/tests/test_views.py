@@ -17,7 +17,7 @@ from devices.tests.factories import DeviceFactory, LocationFactory, RouteFactory
 from metrics.services.engine import recalculate_metrics
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
 from sales.services import sales_rollups_rebuild
-from sales.tests.factories import SaleFactory
+from sales.tests.factories import sale_on
 
 DASHBOARD = reverse("analytics:dashboard")
 END = timezone.localdate() - dt.timedelta(days=1)
@@ -42,10 +42,7 @@ def build_fleet(size: int, *, route=None) -> list[Device]:
         # The previous period is the 14 days before START; sell in both, more the busier the device.
         for offset in range(0, 28, 3):
             day = END - dt.timedelta(days=offset)
-            sold_at = timezone.make_aware(dt.datetime.combine(day, dt.time(10 + offset % 8)))
-            SaleFactory(
-                device=device, product=product, units=1 + n, cash_amount=Decimal("1.50") * (1 + n), sold_at=sold_at
-            )
+            sale_on(device, product, day, hour=10 + offset % 8, units=1 + n, cash=Decimal("1.50") * (1 + n))
         devices.append(device)
     sales_rollups_rebuild()
     recalculate_metrics()
@@ -192,6 +189,7 @@ def test_the_dashboard_shows_the_reports_figures(client, manager, fleet):
     response = client.get(DASHBOARD, RANGE)
     expected = asset_sales_report(devices=Device.objects.all(), start=START, end=END, page_size=100)
     context = response.context
+    assert len(expected["devices"]) == len(fleet)
     assert context["report"]["fleet_summary"] == expected["fleet_summary"]
     assert context["report"]["benchmarks"] == expected["benchmarks"]
     assert [row["device_id"] for row in context["table_page"]] == [row["device_id"] for row in expected["devices"]]
@@ -230,6 +228,7 @@ def test_the_table_sorts_by_a_column_and_keeps_the_filters_in_its_links(client, 
     client.force_login(manager)
     response = client.get(DASHBOARD, {**RANGE, "sort": "-total_revenue"})
     revenues = [row["total_revenue"] for row in response.context["table_page"]]
+    assert len(revenues) == len(fleet)
     assert revenues == sorted(revenues, reverse=True)
     column = next(c for c in response.context["columns"] if c["field"] == "total_revenue")
     assert column["state"] == "descending"

@@ -25,7 +25,6 @@ from devices.tests.factories import (
     LocationFactory,
     RouteFactory,
 )
-from planograms.tests.factories import PlanogramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +68,7 @@ def fleet(driver):
         "B-200": DeviceFactory(asset="B-200", serial_number="XY-77", location=gym, device_type=coffee, route=south),
         "C-300": DeviceFactory(asset="C-300", serial_number="", location=None, device_type=coffee, route=None),
     }
-    PlanogramFactory(cabinet=CabinetFactory(device=devices["A-101"]))
-    CabinetFactory(device=devices["B-200"])  # a cabinet, but no planogram on it
+    # has_planogram is tested where planograms are made: planograms/tests/test_device_api_planograms.py
     return {
         "devices": devices,
         "locations": {"office": office, "school": school, "gym": gym},
@@ -131,15 +129,10 @@ def test_device_ids_take_device_ids_among_those_the_user_may_see(fleet, driver):
     assert errors(f"device_ids={hidden}", request_by(driver)) == {"device_ids": [f"Unknown id(s): {hidden}."]}
 
 
-def test_has_planogram_splits_devices_by_a_planogram_on_any_cabinet(fleet):
-    assert assets("has_planogram=true") == {"A-101"}
-    assert assets("has_planogram=false") == {"A-100", "B-200", "C-300"}
-
-
 def test_filters_given_together_all_apply(fleet):
     south = fleet["routes"]["south"].pk
     assert assets(f"route={south}&venue_type=gym,office") == {"B-200"}
-    assert assets(f"route={south}&asset=a-&has_planogram=true") == {"A-101"}
+    assert assets(f"route={south}&asset=a-") == {"A-101"}
 
 
 @pytest.mark.parametrize(

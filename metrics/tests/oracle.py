@@ -1,17 +1,20 @@
 """A plain, per-slot reference implementation of the metrics spec, used as the tests' oracle.
 
 It reads the raw sales (never the rollup the engine reads), queries per slot as the spec's
-pseudo-code does, and uses exact fractions; nothing is shared with the engine.
+pseudo-code does, and uses exact fractions; nothing is shared with the engine. The pick list's
+reference (``summed_units_to_par``) adds up, in Python, the slot metrics the engine stored.
 """
 
 import datetime as dt
 import math
+from collections import defaultdict
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
 from devices.models import Device
+from metrics.models import CabinetMetrics, DeviceMetrics, SlotMetrics
 from planograms.models import PlanogramSlot
 from sales.models import Sale
 
@@ -109,8 +112,6 @@ def fleet_metrics(now):
 
 def stored_metrics():
     """What the engine stored, in the oracle's shape."""
-    from metrics.models import CabinetMetrics, DeviceMetrics, SlotMetrics
-
     slot_fields = [
         "is_sold_out",
         "days_remaining_inventory",
@@ -134,3 +135,15 @@ def stored_metrics():
         "cabinets": {m.cabinet_id: {f: getattr(m, f) for f in rolled_fields} for m in CabinetMetrics.objects.all()},
         "devices": {m.device_id: {f: getattr(m, f) for f in rolled_fields} for m in DeviceMetrics.objects.all()},
     }
+
+
+def summed_units_to_par(devices, by="product_id"):
+    """A pick list's reference: each product's units to par added up, slot by slot, from the stored slot metrics.
+
+    ``devices`` are devices or their ids; ``by`` is what names a product (``"product_id"``, ``"product__name"``).
+    Products with nothing to add are left out, as the pick list leaves them out.
+    """
+    units = defaultdict(int)
+    for product, units_to_par in SlotMetrics.objects.filter(device__in=devices).values_list(by, "units_to_par"):
+        units[product] += units_to_par
+    return {product: total for product, total in units.items() if total}

@@ -1,7 +1,6 @@
 """The driver's route pages: who reaches which route, what the pick list adds up to, and what a page costs."""
 
 import re
-from collections import defaultdict
 
 import pytest
 from django.urls import reverse
@@ -11,6 +10,7 @@ from accounts.tests.factories import UserFactory
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
 from metrics.models import SlotMetrics, UrgencyThresholds
 from metrics.services.engine import recalculate_metrics
+from metrics.tests.oracle import summed_units_to_par
 from planograms.models import ServiceVisit
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
 
@@ -53,19 +53,6 @@ def route_url(route, name="routes:route"):
     return reverse(name, args=[route.pk])
 
 
-def logged_in(client, user):
-    client.force_login(user)
-    return client
-
-
-def summed_units_to_par(device_ids) -> dict[int, int]:
-    """The reference: each product's units to par added up, slot by slot, from the stored slot metrics."""
-    units = defaultdict(int)
-    for metrics in SlotMetrics.objects.filter(device__in=device_ids):
-        units[metrics.product_id] += metrics.units_to_par
-    return {product: total for product, total in units.items() if total}
-
-
 def pick_list_units(response) -> dict[int, int]:
     """Product → units as the page renders them."""
     rows = re.findall(
@@ -89,8 +76,9 @@ def test_a_driver_sees_only_their_routes_with_critical_and_warning_counts(client
     foreign = RouteFactory(driver=UserFactory(), name="Loop South")
     device_on(foreign, products, [1, 1, 1])
     recalculate_metrics()
+    client.force_login(driver)
 
-    response = logged_in(client, driver).get(reverse("routes:my_routes"))
+    response = client.get(reverse("routes:my_routes"))
 
     assert response.status_code == 200
     (route,) = response.context["routes"]
@@ -103,7 +91,7 @@ def test_a_driver_sees_only_their_routes_with_critical_and_warning_counts(client
 def test_a_driver_gets_404_for_another_drivers_route(client, driver, products):
     foreign = RouteFactory(driver=UserFactory())
     device = device_on(foreign, products, [1, 1, 1])
-    client = logged_in(client, driver)
+    client.force_login(driver)
     for name in ("routes:route", "routes:pick_list", "routes:pick_list_pdf"):
         assert client.get(route_url(foreign, name), {"devices": device.pk}).status_code == 404, name
     assert client.post(route_url(foreign, "routes:refresh")).status_code == 404
@@ -113,7 +101,7 @@ def test_a_viewer_reads_every_route_but_cannot_refresh(client, viewer, products)
     route = RouteFactory(driver=UserFactory())
     device_on(route, products, [1, 2, 3])
     recalculate_metrics()
-    client = logged_in(client, viewer)
+    client.force_login(viewer)
 
     assert [r.pk for r in client.get(reverse("routes:my_routes")).context["routes"]] == [route.pk]
     response = client.get(route_url(route))
@@ -130,7 +118,7 @@ def test_a_driver_refreshes_their_route_and_the_metrics_are_recalculated(client,
     slot = device.cabinets.get().planogram.slots.get(product=products[0])
     slot.quantity = CAPACITY
     slot.save()
-    client = logged_in(client, driver)
+    client.force_login(driver)
     assert 'id="refresh-metrics"' in client.get(route_url(route)).content.decode()
 
     response = client.post(route_url(route, "routes:refresh"), follow=True)
@@ -142,7 +130,8 @@ def test_a_driver_refreshes_their_route_and_the_metrics_are_recalculated(client,
 
 def test_refresh_answers_only_posts(client, manager):
     route = RouteFactory()
-    assert logged_in(client, manager).get(route_url(route, "routes:refresh")).status_code == 405
+    client.force_login(manager)
+    assert client.get(route_url(route, "routes:refresh")).status_code == 405
 
 
 def test_devices_are_listed_most_urgent_first_coloured_by_the_thresholds(client, manager, thresholds, products):
@@ -151,8 +140,9 @@ def test_devices_are_listed_most_urgent_first_coloured_by_the_thresholds(client,
     device_on(route, products, [3, 8, 0], asset="WARN")
     device_on(route, products, [1, 8, 8], asset="CRIT")
     recalculate_metrics()
+    client.force_login(manager)
 
-    response = logged_in(client, manager).get(route_url(route))
+    response = client.get(route_url(route))
 
     assert [d.asset for d in response.context["devices"]] == ["CRIT", "WARN", "GOOD"]
     html = response.content.decode()
@@ -171,8 +161,9 @@ def test_critical_devices_are_preselected_and_the_pick_list_sums_their_units_to_
     critical = [device_on(route, products, [1, 4, 6]), device_on(route, products, [0, 1, 9])]
     device_on(route, products, [5, 5, 5])
     recalculate_metrics()
+    client.force_login(driver)
 
-    response = logged_in(client, driver).get(route_url(route))
+    response = client.get(route_url(route))
 
     assert {d.pk for d in response.context["selected_devices"]} == {d.pk for d in critical}
     expected = summed_units_to_par([d.pk for d in critical])
@@ -189,7 +180,7 @@ def test_the_pick_list_of_chosen_devices_equals_their_summed_units_to_par(client
     route = RouteFactory(driver=driver)
     devices = [device_on(route, products, quantities) for quantities in ([1, 2, 3], [4, 10, 6], [10, 10, 10])]
     recalculate_metrics()
-    client = logged_in(client, driver)
+    client.force_login(driver)
 
     for chosen in ([devices[0]], [devices[0], devices[1]], devices, []):
         ids = [d.pk for d in chosen]
@@ -204,7 +195,7 @@ def test_the_pick_list_refuses_a_device_of_another_route(client, manager, produc
     device_on(route, products, [1, 1, 1])
     stranger = device_on(other, products, [0, 0, 0])
     recalculate_metrics()
-    client = logged_in(client, manager)
+    client.force_login(manager)
 
     for name in ("routes:route", "routes:pick_list", "routes:pick_list_pdf"):
         response = client.get(route_url(route, name), {"devices": [stranger.pk]})
@@ -218,8 +209,7 @@ def test_a_retired_device_adds_nothing_to_the_pick_list(client, manager, product
     recalculate_metrics()
     retired.deleted_at = retired.created_at
     retired.save()
-
-    client = logged_in(client, manager)
+    client.force_login(manager)
 
     response = client.get(route_url(route, "routes:pick_list"), {"devices": [kept.pk]})
     assert pick_list_units(response) == summed_units_to_par([kept.pk])
@@ -237,10 +227,9 @@ def test_the_pick_list_pdf_has_the_route_the_devices_and_the_lines(client, drive
     chosen = [device_on(route, products, [1, 4, 6], asset="A-1"), device_on(route, products, [2, 9, 0], asset="A-2")]
     device_on(route, products, [0, 0, 0], asset="A-3")
     recalculate_metrics()
+    client.force_login(driver)
 
-    response = logged_in(client, driver).get(
-        route_url(route, "routes:pick_list_pdf"), {"devices": [d.pk for d in chosen]}
-    )
+    response = client.get(route_url(route, "routes:pick_list_pdf"), {"devices": [d.pk for d in chosen]})
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert re.fullmatch(r'attachment; filename="pick-list_route-301_\d{4}-\d{2}-\d{2}\.pdf"',
@@ -261,7 +250,7 @@ def test_a_driver_marks_a_cabinet_serviced_and_it_leaves_the_pick_list(client, d
     device = device_on(route, products, [1, 4, 6])
     recalculate_metrics()
     serviced, untouched = device.cabinets.order_by("index")
-    client = logged_in(client, driver)
+    client.force_login(driver)
     page = client.get(route_url(route)).content.decode()
     assert reverse("routes:cabinet_serviced", args=[route.pk, serviced.pk]) in page
 
@@ -290,9 +279,10 @@ def test_only_a_cabinet_of_the_route_can_be_marked_serviced(client, driver, view
     cabinet = device_on(route, products, [1, 1, 1], cabinets=1).cabinets.get()
     elsewhere = device_on(RouteFactory(driver=driver), products, [1, 1, 1], cabinets=1).cabinets.get()
     url = reverse("routes:cabinet_serviced", args=[route.pk, elsewhere.pk])
-    assert logged_in(client, driver).post(url).status_code == 404
+    client.force_login(driver)
+    assert client.post(url).status_code == 404
 
-    client = logged_in(client, viewer)
+    client.force_login(viewer)
     assert "Mark serviced" not in client.get(route_url(route)).content.decode()
     assert client.post(reverse("routes:cabinet_serviced", args=[route.pk, cabinet.pk])).status_code == 403
     assert not ServiceVisit.objects.exists()
@@ -309,7 +299,7 @@ def test_my_routes_runs_a_fixed_number_of_queries(
         for quantities in ([1, 2, 3], [8, 8, 8]):
             device_on(route, products, quantities, cabinets=1)
     recalculate_metrics()
-    client = logged_in(client, user)
+    client.force_login(user)
 
     # Session, user, the user's two permission sets, thresholds, and the routes with their counts and drivers.
     with django_assert_max_num_queries(6):
@@ -324,7 +314,7 @@ def test_the_route_page_and_its_pick_list_run_a_fixed_number_of_queries(
     route = RouteFactory(driver=driver)
     fleet = [device_on(route, products, [1 + n % 3, 2, 8]) for n in range(devices)]
     recalculate_metrics()
-    client = logged_in(client, driver)
+    client.force_login(driver)
     chosen = {"chosen": 1, "devices": [d.pk for d in fleet]}
 
     # Session, user, the user's two permission sets, route, thresholds, devices, cabinets, slots, pick list.

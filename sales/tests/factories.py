@@ -5,12 +5,8 @@ import factory
 from django.utils import timezone
 
 from devices.tests.factories import DeviceFactory
-from planograms.tests.factories import PlanogramSlotFactory, ProductFactory
+from planograms.tests.factories import ProductFactory
 from sales.models import Sale
-from sales.services import SaleEntry
-
-# When the recorded sales of the ingestion tests happen, unless they say otherwise.
-SOLD_AT = dt.datetime(2025, 3, 1, 14, 30, tzinfo=dt.UTC)
 
 
 class SaleFactory(factory.django.DjangoModelFactory):
@@ -24,23 +20,23 @@ class SaleFactory(factory.django.DjangoModelFactory):
     sold_at = factory.LazyFunction(timezone.now)
 
 
-def stocked_slots():
-    """Devices A100 and A200, with two stocked slots each: A1 and A2, quantity 5, capacity 10."""
-    slots = []
-    for asset in ("A100", "A200"):
-        a1 = PlanogramSlotFactory(planogram__cabinet__device=DeviceFactory(asset=asset), position="A1", quantity=5)
-        slots += [a1, PlanogramSlotFactory(planogram=a1.planogram, position="A2", quantity=5)]
-    return slots
+def local_datetime(day: dt.date, hour: int = 12, minute: int = 0) -> dt.datetime:
+    """``day`` at ``hour:minute`` in the operator's time zone (``TIME_ZONE``), whose local days the reports count."""
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_default_timezone())
 
 
-def sale_entry(slot, units=1, transaction_id=None, sold_at=SOLD_AT):
-    """A sale of ``units`` from ``slot`` at 1.50 each, as ``sales_record`` takes it."""
-    return SaleEntry(
-        device_id=slot.planogram.cabinet.device_id,
-        product_id=slot.product_id,
-        slot_id=slot.pk,
+def sale_on(
+    device, product, day: dt.date, *, hour: int = 12, minute: int = 0, units: int = 1, cash: str | Decimal = "1.50"
+) -> Sale:
+    """One raw ``Sale`` row: ``device`` sold ``units`` of ``product`` for ``cash`` on local ``day`` at ``hour:minute``.
+
+    Like every ``SaleFactory`` row it skips ingestion, so the rollups the reports read do not hold it yet:
+    write all the sales, then call ``sales_rollups_rebuild()`` (or ``sales_recorded(device_ids=...)``) once.
+    """
+    return SaleFactory(
+        device=device,
+        product=product,
         units=units,
-        cash_amount=Decimal("1.50") * units,
-        sold_at=sold_at,
-        transaction_id=transaction_id,
+        cash_amount=Decimal(cash),
+        sold_at=local_datetime(day, hour, minute),
     )

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import random
-from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -24,9 +23,11 @@ from sales.services import (
     sales_rows_resolve,
     sales_windows_refresh,
 )
-from sales.tests.factories import SOLD_AT, SaleFactory, sale_entry, stocked_slots
+from sales.tests.entries import SOLD_AT, sale_entry, stocked_slots
+from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture
 def slots():
@@ -74,7 +75,9 @@ def test_retrying_a_batch_records_nothing_new(slots):
 def test_a_partly_retried_batch_records_only_its_new_sales(slots):
     sales_record(entries=[sale_entry(slots[0], transaction_id="T1")])
 
-    result = sales_record(entries=[sale_entry(slots[0], transaction_id="T1"), sale_entry(slots[0], transaction_id="T2")])
+    result = sales_record(
+        entries=[sale_entry(slots[0], transaction_id="T1"), sale_entry(slots[0], transaction_id="T2")]
+    )
 
     assert (result.recorded, result.duplicates) == (1, 1)
     assert sorted(Sale.objects.values_list("transaction_id", flat=True)) == ["T1", "T2"]
@@ -90,7 +93,12 @@ def test_a_transaction_id_repeated_within_a_batch_counts_once(slots):
 
 def test_transaction_ids_are_per_device_and_sales_without_one_are_never_deduplicated(slots):
     result = sales_record(
-        entries=[sale_entry(slots[0], 1, "T1"), sale_entry(slots[2], 1, "T1"), sale_entry(slots[0]), sale_entry(slots[0])]
+        entries=[
+            sale_entry(slots[0], 1, "T1"),
+            sale_entry(slots[2], 1, "T1"),
+            sale_entry(slots[0]),
+            sale_entry(slots[0]),
+        ]
     )
 
     assert (result.recorded, result.duplicates) == (4, 0)
@@ -100,7 +108,8 @@ def test_a_sale_is_a_duplicate_only_when_its_device_already_has_its_transaction_
     sales_record(entries=[sale_entry(slots[0], transaction_id="T1"), sale_entry(slots[0])])
 
     batch = [
-        sale_entry(slots[0], 3, "T1", sold_at=SOLD_AT + dt.timedelta(hours=1)),  # recorded before, whatever else differs
+        # recorded before, whatever else differs:
+        sale_entry(slots[0], 3, "T1", sold_at=SOLD_AT + dt.timedelta(hours=1)),
         sale_entry(slots[2], 1, "T1"),  # the same id at another device
         sale_entry(slots[0]),  # the same device, product and moment as a recorded sale, but no id
         sale_entry(slots[1], 1, "T2"),
@@ -133,7 +142,9 @@ def test_a_movement_is_dated_by_the_last_sale_it_sums_and_names_the_user(slots, 
 
 
 def test_a_sale_without_a_slot_changes_no_stock(slots):
-    sales_record(entries=[SaleEntry(slots[0].planogram.cabinet.device_id, slots[0].product_id, None, 2, 3, SOLD_AT, None)])
+    sales_record(
+        entries=[SaleEntry(slots[0].planogram.cabinet.device_id, slots[0].product_id, None, 2, 3, SOLD_AT, None)]
+    )
 
     assert Sale.objects.get().slot is None
     assert quantities(slots) == {slot.pk: 5 for slot in slots}
@@ -382,7 +393,9 @@ def test_an_imported_file_with_a_bad_row_names_it_as_the_api_does_and_records_no
 def test_batches_that_follow_each_other_keep_the_running_totals_a_rebuild_gives(slots):
     """Sales arriving as they happen: on the product's last day, the day after it, and again before both."""
     sales_record(entries=[sale_entry(slots[0], 2, sold_at=SOLD_AT - dt.timedelta(days=3))])
-    sales_record(entries=[sale_entry(slots[0], 1, sold_at=SOLD_AT - dt.timedelta(days=3, hours=1)), sale_entry(slots[0], 4)])
+    sales_record(
+        entries=[sale_entry(slots[0], 1, sold_at=SOLD_AT - dt.timedelta(days=3, hours=1)), sale_entry(slots[0], 4)]
+    )
     sales_record(entries=[sale_entry(slots[0], 3, sold_at=SOLD_AT + dt.timedelta(hours=1)), sale_entry(slots[1], 1)])
     sales_record(entries=[sale_entry(slots[0], 5, sold_at=SOLD_AT - dt.timedelta(days=1))])
     added = rollup_tables()

@@ -1,13 +1,12 @@
 """The driver's route pages in a real browser, at desktop and phone sizes."""
 
-from collections import defaultdict
-
 import pytest
 
 from accounts.tests.factories import UserFactory
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
-from metrics.models import SlotMetrics, UrgencyThresholds
+from metrics.models import UrgencyThresholds
 from metrics.services.engine import recalculate_metrics
+from metrics.tests.oracle import summed_units_to_par
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,14 +44,6 @@ def fleet(driver):
     return {"own": own, "foreign": foreign, "devices": devices}
 
 
-def summed_units_to_par(devices) -> dict[str, int]:
-    """The reference: each product's units to par added up, slot by slot, from the stored slot metrics."""
-    units = defaultdict(int)
-    for metrics in SlotMetrics.objects.filter(device__in=devices).select_related("product"):
-        units[metrics.product.name] += metrics.units_to_par
-    return {name: total for name, total in units.items() if total}
-
-
 def shown_pick_list(page) -> dict[str, int]:
     rows = page.eval_on_selector_all(
         "#pick-list-table tbody tr", "rows => rows.map(r => [r.cells[0].innerText, r.cells[2].innerText])"
@@ -80,11 +71,11 @@ def test_a_driver_sees_only_their_routes_and_builds_a_pick_list(page, live_serve
     assert "Metrics calculated" in page.inner_text("#metrics-age")
     devices = fleet["devices"]
     # The critical device is chosen to begin with.
-    assert shown_pick_list(page) == summed_units_to_par([devices["CRIT-1"]])
+    assert shown_pick_list(page) == summed_units_to_par([devices["CRIT-1"]], by="product__name")
 
     page.check(f"input[name=devices][value='{devices['WARN-1'].pk}']")
     page.wait_for_function("document.querySelector('.pick-list-devices').innerText.includes('WARN-1')")
-    expected = summed_units_to_par([devices["CRIT-1"], devices["WARN-1"]])
+    expected = summed_units_to_par([devices["CRIT-1"], devices["WARN-1"]], by="product__name")
     assert shown_pick_list(page) == expected
     assert int(page.inner_text("#pick-list-total")) == sum(expected.values())
     assert f"devices={devices['WARN-1'].pk}" in page.url  # a reload keeps the choice
@@ -113,4 +104,5 @@ def test_a_driver_refreshes_the_metrics_and_marks_a_cabinet_serviced(page, live_
     page.click(f"button[data-cabinet='{cabinet.pk}']")
     page.wait_for_selector(".messages")
     assert "Cabinet 1 of CRIT-1 marked serviced" in page.inner_text(".messages")
-    assert shown_pick_list(page) == summed_units_to_par([critical])  # only its second cabinet is left to load
+    # Only its second cabinet is left to load.
+    assert shown_pick_list(page) == summed_units_to_par([critical], by="product__name")
