@@ -1,10 +1,12 @@
 """What every app's admin shares: links between related objects, CSV/XLSX import and export
-that is all-or-nothing, read-only admins for computed data, and foreign keys to retired devices.
+that is all-or-nothing, read-only admins for computed data, list filters that are the apps' FilterSets.
 """
 
 from urllib.parse import urlencode
 
+import django_filters as filters
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -34,7 +36,7 @@ def link_column(path: str, description: str, ordering: str | None = None):
 
 
 def changelist_link(model, label, **filters):
-    """A link to ``model``'s changelist narrowed by ``filters`` (admin lookups such as ``route__id__exact``).
+    """A link to ``model``'s changelist narrowed by ``filters`` (admin lookups or list filters, such as ``route``).
 
     ``model`` is a model class or an ``"app_label.model_name"`` string, for a model of an app above the caller's.
     """
@@ -43,6 +45,37 @@ def changelist_link(model, label, **filters):
     )
     url = reverse(f"admin:{app_label}_{model_name}_changelist")
     return format_html('<a href="{}?{}">{}</a>', url, urlencode(filters), label)
+
+
+def filterset_list_filter(filterset_class, name: str):
+    """An admin list filter that narrows the changelist through ``filterset_class``'s filter ``name``.
+
+    The admin so applies the very rule the API, the pages and the reports apply (one FilterSet per
+    model). Its choices come from the filter: yes and no for a boolean, the filter's choices, or the
+    rows of its queryset as the requesting user may see them.
+    """
+    declared = filterset_class.base_filters[name]
+
+    class FilterSetListFilter(admin.SimpleListFilter):
+        parameter_name = name
+        title = str(declared.label or name).lower()
+
+        def lookups(self, request, model_admin):
+            if isinstance(declared, filters.BooleanFilter):
+                return [("true", "Yes"), ("false", "No")]
+            if "choices" in declared.extra:
+                return list(declared.extra["choices"])
+            return [(str(row.pk), str(row)) for row in declared.get_queryset(request)]
+
+        def queryset(self, request, queryset):
+            if self.value() is None:
+                return queryset
+            filterset = filterset_class({name: self.value()}, queryset=queryset, request=request)
+            if not filterset.is_valid():
+                raise IncorrectLookupParameters(filterset.errors)
+            return filterset.qs
+
+    return FilterSetListFilter
 
 
 def metrics_column(name, description, **display):

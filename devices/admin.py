@@ -11,10 +11,12 @@ from cvd_portal.admin import (
     RolledUpMetricsColumns,
     change_link,
     changelist_link,
+    filterset_list_filter,
     link_column,
 )
 
 from .filters import DeviceStatusFilter
+from .filtersets import DeviceFilterSet
 from .models import MAX_CABINETS_PER_DEVICE, Cabinet, CabinetType, Device, DeviceType, Location, Route
 from .resources import DeviceResource, LocationResource, RouteResource
 from .services import device_restore, device_soft_delete
@@ -47,7 +49,7 @@ class LocationAdmin(PortalImportExportAdmin):
 
     @admin.display(description="devices", ordering="device_count")
     def device_count(self, location):
-        return changelist_link(Device, location.device_count, location__id__exact=location.pk)
+        return changelist_link(Device, location.device_count, location=location.pk)
 
 
 @admin.register(Route)
@@ -69,7 +71,7 @@ class RouteAdmin(PortalImportExportAdmin):
 
     @admin.display(description="devices", ordering="device_count")
     def device_count(self, route):
-        return changelist_link(Device, route.device_count, route__id__exact=route.pk)
+        return changelist_link(Device, route.device_count, route=route.pk)
 
 
 @admin.register(DeviceType)
@@ -83,7 +85,7 @@ class DeviceTypeAdmin(admin.ModelAdmin):
 
     @admin.display(description="devices", ordering="device_count")
     def device_count(self, device_type):
-        return changelist_link(Device, device_type.device_count, device_type__id__exact=device_type.pk)
+        return changelist_link(Device, device_type.device_count, device_type=device_type.pk)
 
 
 @admin.register(CabinetType)
@@ -135,7 +137,14 @@ class DeviceAdmin(RolledUpMetricsColumns, PortalImportExportAdmin):
         *RolledUpMetricsColumns.ROLLED_UP_COLUMNS,
         "deleted_at",
     )
-    list_filter = (DeviceStatusFilter, "device_type", "route", "location__venue_type")
+    # Narrowed by the DeviceFilterSet, as the API, the reports and the dashboard narrow devices.
+    list_filter = (
+        DeviceStatusFilter,
+        *(
+            filterset_list_filter(DeviceFilterSet, name)
+            for name in ("device_type", "route", "venue_type", "has_planogram")
+        ),
+    )
     list_select_related = ("device_type", "location", "route", "metrics")
     search_fields = ("asset", "serial_number", "model", "cooler", "location__name", "route__number", "route__name")
     autocomplete_fields = ("device_type", "location", "route")
