@@ -1,10 +1,11 @@
-"""Fixtures shared by every app's tests: users in each role, API clients for them, admin URLs."""
+"""Fixtures shared by every app's tests: users in each role, API clients for them, admin URLs, readable PDFs."""
 
 import os
 
 import pytest
 from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.urls import reverse
+from reportlab import rl_config
 from rest_framework.test import APIClient
 
 from accounts import roles
@@ -59,6 +60,13 @@ def admin_url():
         return reverse(admin_urlname(model._meta, view), args=args)
 
     return url
+
+
+@pytest.fixture
+def readable_pdf(monkeypatch):
+    """reportlab without compression and with fixed dates/ids, so the test can find text in the bytes."""
+    monkeypatch.setattr(rl_config, "pageCompression", 0)
+    monkeypatch.setattr(rl_config, "invariant", 1)
 
 
 # CI runs every test: a skip or an xfail there hides a missing service, so it fails the run.

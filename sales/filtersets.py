@@ -1,13 +1,15 @@
-"""One FilterSet per analytics model, shared by the API, the pages and the admin."""
+"""One FilterSet per sales model, shared by the API, the pages and the admin."""
 
 import django_filters as filters
 
-from devices.models import Route
+from devices.models import Device, Route
 
 from .models import Sale
 
 
 class SaleFilterSet(filters.FilterSet):
+    # A retired device keeps its sales, and they stay readable by device, as its movements do.
+    device = filters.ModelChoiceFilter(queryset=Device.all_objects.all())
     route = filters.ModelChoiceFilter(field_name="device__route", queryset=Route.objects.all())
     # Half-open [sold_after, sold_before) so consecutive windows never count a sale twice;
     # a bare date means midnight in the operator's time zone.

@@ -1,10 +1,8 @@
 """The metrics rules, slot → cabinet → device, each checked against hand-worked numbers."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.conf import settings
 
 from devices.services import device_soft_delete
 from devices.tests.factories import CabinetFactory, DeviceFactory
@@ -15,18 +13,16 @@ from planograms.filtersets import PlanogramSlotFilterSet
 from planograms.models import PlanogramSlot
 from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, ProductFactory
 from sales.services import sales_rollups_rebuild
-from sales.tests.factories import SaleFactory
+from sales.tests.factories import SaleFactory, local_datetime, sale_on
 
 pytestmark = pytest.mark.django_db
 
-ZONE = ZoneInfo(settings.TIME_ZONE)
-NOW = dt.datetime(2026, 3, 20, 15, 0, tzinfo=ZONE)
+NOW = local_datetime(dt.date(2026, 3, 20), 15)
 
 
-def local(days_ago, hour=12):
-    """A moment ``days_ago`` local days before NOW's date, at ``hour`` local time."""
-    day = NOW.date() - dt.timedelta(days=days_ago)
-    return dt.datetime.combine(day, dt.time(hour), tzinfo=ZONE)
+def days_ago(days):
+    """The local date ``days`` days before NOW's."""
+    return NOW.date() - dt.timedelta(days=days)
 
 
 @pytest.fixture
@@ -45,10 +41,6 @@ def slot(cabinet, position, quantity, capacity=10, product="new", par_level=0):
         par_level=par_level,
         product=product,
     )
-
-
-def sell(slot, units, at):
-    SaleFactory(device=slot.planogram.cabinet.device, product=slot.product, units=units, sold_at=at)
 
 
 def calculate():
@@ -92,7 +84,7 @@ def test_new_product_with_no_history_uses_the_minimum_velocity(cabinet):
 
 def test_partial_history_shorter_than_28_days_still_divides_by_28(cabinet):
     s = slot(cabinet, "A1", 5)
-    sell(s, 14, local(3))  # 14 units in the last days → 0.5 a day
+    sale_on(cabinet.device, s.product, days_ago(3), units=14)  # 14 units in the last days → 0.5 a day
     calculate()
     assert metrics_of(s).sales_28_day == 14
     assert metrics_of(s).daily_velocity == 0.5
@@ -101,8 +93,9 @@ def test_partial_history_shorter_than_28_days_still_divides_by_28(cabinet):
 
 def test_full_history_counts_only_the_28_day_window(cabinet):
     s = slot(cabinet, "A1", 7)
-    sell(s, 56, local(10))
-    sell(s, 1000, local(40))  # before the window: ignored while the window has sales
+    sale_on(cabinet.device, s.product, days_ago(10), units=56)
+    # Before the window: ignored while the window has sales.
+    sale_on(cabinet.device, s.product, days_ago(40), units=1000)
     calculate()
     m = metrics_of(s)
     assert (m.sales_28_day, m.sales_all_time, m.days_with_sales) == (56, 1056, 2)
@@ -113,7 +106,8 @@ def test_history_older_than_the_window_gives_the_historical_rate(cabinet):
     s = slot(cabinet, "A1", 5)
     # 60 elapsed days (in UTC: local wall-clock arithmetic would cross the March DST change)
     first_sale = NOW.astimezone(dt.UTC) - dt.timedelta(days=60)
-    sell(s, 30, first_sale)  # 30 units over 60 days → 0.5 a day
+    # 30 units over 60 days → 0.5 a day
+    SaleFactory(device=cabinet.device, product=s.product, units=30, sold_at=first_sale)
     calculate()
     m = metrics_of(s)
     assert m.sales_28_day == 0 and m.daily_velocity == 0.5 and m.days_remaining_inventory == 10
@@ -121,7 +115,7 @@ def test_history_older_than_the_window_gives_the_historical_rate(cabinet):
 
 def test_dri_is_exact_not_floating_point(cabinet):
     s = slot(cabinet, "A1", 3)
-    sell(s, 28, local(1))  # exactly 1 a day: 3 units last 3 days, not 2.999…
+    sale_on(cabinet.device, s.product, days_ago(1), units=28)  # exactly 1 a day: 3 units last 3 days, not 2.999…
     calculate()
     assert metrics_of(s).days_remaining_inventory == 3
 
@@ -157,7 +151,7 @@ def test_empty_slot_has_dri_zero_but_does_not_lower_the_cabinet_dri(cabinet):
 
 def test_stocked_slot_whose_dri_truncates_to_zero_makes_the_cabinet_critical(cabinet):
     fast = slot(cabinet, "A1", 1)
-    sell(fast, 56, local(2))  # 2 a day, 1 left: DRI 0 with stock on hand
+    sale_on(cabinet.device, fast.product, days_ago(2), units=56)  # 2 a day, 1 left: DRI 0 with stock on hand
     slot(cabinet, "A2", 5)
     calculate()
     assert metrics_of(fast).days_remaining_inventory == 0
@@ -206,7 +200,7 @@ def test_device_rolls_up_its_cabinets():
     slot(first, "A1", 0, capacity=4)
     slot(first, "A2", 3, capacity=4)  # 30 days
     s = slot(second, "A1", 2, capacity=5)
-    sell(s, 28, local(5))  # 1 a day → 2 days
+    sale_on(device, s.product, days_ago(5), units=28)  # 1 a day → 2 days
     calculate()
     device_metrics = DeviceMetrics.objects.get(device=device)
     assert device_metrics.sold_out_count == 1
@@ -219,24 +213,23 @@ def test_device_rolls_up_its_cabinets():
 def test_same_product_in_two_slots_shares_the_device_velocity(cabinet):
     product = ProductFactory()
     a, b = slot(cabinet, "A1", 4, product=product), slot(cabinet, "A2", 8, product=product)
-    sell(a, 56, local(1))  # 2 a day for the product at this device
+    sale_on(cabinet.device, product, days_ago(1), units=56)  # 2 a day for the product at this device
     calculate()
     assert (metrics_of(a).days_remaining_inventory, metrics_of(b).days_remaining_inventory) == (2, 4)
 
 
 def test_sales_of_the_product_at_another_device_do_not_count(cabinet):
     s = slot(cabinet, "A1", 5)
-    SaleFactory(product=s.product, units=50, sold_at=local(1))
+    sale_on(DeviceFactory(), s.product, days_ago(1), units=50)
     calculate()
     assert metrics_of(s).sales_28_day == 0
 
 
 def test_the_window_opens_at_local_midnight_in_the_operator_time_zone(cabinet):
     inside, outside = slot(cabinet, "A1", 5), slot(cabinet, "A2", 5)
-    first_day = local(28, hour=0)
-    sell(inside, 28, first_day + dt.timedelta(minutes=30))
+    sale_on(cabinet.device, inside.product, days_ago(28), hour=0, minute=30, units=28)  # the window's first day
     # 23:30 local the evening before is already the next day in UTC; it is outside the window.
-    sell(outside, 28, first_day - dt.timedelta(minutes=30))
+    sale_on(cabinet.device, outside.product, days_ago(29), hour=23, minute=30, units=28)
     calculate()
     assert metrics_of(inside).sales_28_day == 28
     assert metrics_of(outside).sales_28_day == 0

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.urls import reverse
-from reportlab import rl_config
 
 from accounts.tests.factories import UserFactory
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
@@ -214,12 +213,6 @@ def test_a_retired_device_adds_nothing_to_the_pick_list(client, manager, product
     response = client.get(route_url(route, "routes:pick_list"), {"devices": [kept.pk]})
     assert pick_list_units(response) == summed_units_to_par([kept.pk])
     assert client.get(route_url(route, "routes:pick_list"), {"devices": [retired.pk]}).status_code == 400
-
-
-@pytest.fixture
-def readable_pdf(monkeypatch):
-    """reportlab without compression, so the test can find text in the bytes."""
-    monkeypatch.setattr(rl_config, "pageCompression", 0)
 
 
 def test_the_pick_list_pdf_has_the_route_the_devices_and_the_lines(client, driver, products, readable_pdf):
