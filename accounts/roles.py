@@ -35,7 +35,7 @@ EDITABLE_FLEET = [
     ("sales", "devicedailysales", READ),
     ("sales", "deviceproductsales", READ),
     # Adding a DEX import is uploading an audit; imports and their readings are never edited.
-    ("sales", "deximport", ("view", "add")),
+    ("sales", "deximport", ("view", "add", "change")),  # changing an import is voiding it
     ("sales", "dexreading", READ),
 ]
 
@@ -45,8 +45,13 @@ ROLE_PERMISSIONS = {
         *EDITABLE_FLEET,
         ("auth", "user", EDIT),
         ("auth", "group", EDIT),
-        ("authtoken", "token", EDIT),
-        ("authtoken", "tokenproxy", EDIT),
+        # API tokens are made by exchanging a password (never in the admin) and kept as hashes: an admin
+        # lists them and revokes them.
+        ("knox", "authtoken", ("view", "delete")),
+        # Login lockouts: deleting a user's failed attempts lifts their lockout.
+        ("axes", "accessattempt", ("view", "delete")),
+        ("axes", "accessfailurelog", READ),
+        ("axes", "accesslog", READ),
         ("django_celery_beat", "*", EDIT),
         ("devices", "device", ("view_all_routes",)),
     ],

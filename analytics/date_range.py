@@ -28,9 +28,18 @@ class DateRange:
         return (self.end - self.start).days + 1
 
     def previous(self) -> "DateRange":
-        """The range of the same length that ends the day before this one starts."""
-        span = dt.timedelta(days=self.days)
-        return DateRange(self.start - span, self.end - span)
+        """The range of the same length that ends the day before this one starts, clipped to the calendar.
+
+        Near 0001-01-01 it keeps the days that exist; a range that starts on that day has none before it, and
+        its first day stands in (no sale is dated so early: ``cvd_portal.moments``), so the comparison is with
+        nothing either way and never leaves the calendar.
+        """
+        first = dt.date.min
+        if self.start == first:
+            return DateRange(first, first)
+        end = self.start - dt.timedelta(days=1)
+        start = first if (end - first).days < self.days - 1 else end - dt.timedelta(days=self.days - 1)
+        return DateRange(start, end)
 
     @classmethod
     def last(cls, days: int, *, today: dt.date | None = None) -> "DateRange":

@@ -12,7 +12,6 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
@@ -21,13 +20,12 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from cvd_portal.spreadsheets import neutralise_formula, without_illegal_characters
+
 from .date_range import DateRange
 
 TEXT, MONEY, INTEGER, SCORE = "text", "money", "integer", "score"
 NO_TOP_PRODUCT = "N/A"
-# Spreadsheets run a cell that starts with one of these as a formula (tab and carriage return too, as
-# OWASP lists them: some programs strip them and then see the formula).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -84,16 +82,6 @@ def export_rows(devices: list[dict]) -> list[list]:
     ]
 
 
-def neutralise_formula(text: str) -> str:
-    """``text`` with a leading apostrophe when a spreadsheet would run it as a formula.
-
-    A device or product name is typed by people outside the back office (e.g. imported from a supplier);
-    a name like ``=HYPERLINK(...)`` in an opened CSV would run as a formula (CSV/formula injection).
-    The apostrophe makes Excel and LibreOffice show it as text.
-    """
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _csv_cell(value, kind: str) -> str:
     if kind == TEXT:
         return neutralise_formula(value)
@@ -119,9 +107,7 @@ def to_csv(rows: list[list]) -> bytes:
 
 def _xlsx_cell(value, kind: str):
     if kind == TEXT:
-        # XML forbids most control characters; openpyxl raises on them, and a stray one in an imported
-        # name must not turn the export into a server error.
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return without_illegal_characters(value)
     if kind == SCORE:
         return float(value)
     return value
@@ -161,9 +147,8 @@ def to_xlsx(rows: list[list]) -> bytes:
 
 def _pdf_cell(value, kind: str, style) -> Paragraph | str:
     if kind == TEXT:
-        # Paragraphs wrap a long name inside its column; their markup needs &, < and > escaped, and
-        # control characters would print as stray glyphs.
-        return Paragraph(escape(ILLEGAL_CHARACTERS_RE.sub("", value)), style)
+        # Paragraphs wrap a long name inside its column; their markup needs &, < and > escaped.
+        return Paragraph(escape(without_illegal_characters(value)), style)
     if kind == SCORE:
         return f"{value:.2f}"
     if isinstance(value, Decimal):

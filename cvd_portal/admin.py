@@ -2,15 +2,30 @@
 that is all-or-nothing, read-only admins for computed data, list filters that are the apps' FilterSets.
 """
 
+import datetime as dt
 from urllib.parse import urlencode
 
 import django_filters as filters
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
+from import_export.forms import ImportForm
+
+# An admin import runs in the request, row by row (about 1.5 ms a row, more with many related rows):
+# 20,000 rows took 30 s and met the worker's timeout, before the confirmation that runs them again.
+# Settings ADMIN_IMPORT_MAX_ROWS and ADMIN_IMPORT_MAX_BYTES change these.
+ADMIN_IMPORT_MAX_ROWS = 5_000
+ADMIN_IMPORT_MAX_BYTES = 2 * 1024 * 1024
+LARGE_FILES_HINT = (
+    "split a larger file, or send large batches through the API "
+    "(POST /api/sales/ records up to 10,000 sales a request)."
+)
 
 
 def change_link(obj, label=None):
@@ -114,8 +129,68 @@ def import_failure_message(result):
     return f"Nothing was imported. {' | '.join(problems)}"
 
 
+class PortalImportForm(ImportForm):
+    """The import form, refusing a file larger than ``max_bytes`` or longer than ``max_rows`` rows.
+
+    The rows are counted by reading the file as the import will (the chosen format and ``encoding``);
+    a file the format cannot read is left to the import, which says so.
+    """
+
+    def __init__(self, formats, resources, *, max_rows: int, max_bytes: int, encoding: str | None, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        self.formats, self.max_rows, self.max_bytes, self.encoding = formats, max_rows, max_bytes, encoding
+        limits = f"At most {max_rows:,} rows and {filesizeformat(max_bytes)}"
+        self.fields["import_file"].help_text = f"{limits}: {LARGE_FILES_HINT}"
+
+    def clean(self):
+        cleaned_data = super().clean()
+        upload, file_format = cleaned_data.get("import_file"), cleaned_data.get("format")
+        if upload is None or not file_format:
+            return cleaned_data
+        if upload.size > self.max_bytes:
+            self.add_error(
+                "import_file",
+                f"This file is {filesizeformat(upload.size)}; the admin imports files of at most "
+                f"{filesizeformat(self.max_bytes)}: {LARGE_FILES_HINT}",
+            )
+            return cleaned_data
+        try:
+            rows = self.formats[int(file_format)](encoding=self.encoding).create_dataset(b"".join(upload.chunks()))
+        except Exception:  # the import reads the file again and reports what is wrong with it
+            return cleaned_data
+        if rows.height > self.max_rows:
+            self.add_error(
+                "import_file",
+                f"This file has {rows.height:,} rows; the admin imports at most {self.max_rows:,} rows a file: "
+                f"{LARGE_FILES_HINT}",
+            )
+        return cleaned_data
+
+
 class PortalImportExportAdmin(ImportExportModelAdmin):
-    """Import (with the preview step) and export as CSV or XLSX; a file with any bad row imports nothing."""
+    """Import (with the preview step) and export as CSV or XLSX; a file with any bad row imports nothing.
+
+    An import file holds at most ``import_max_rows`` rows and ``import_max_bytes`` bytes
+    (settings ADMIN_IMPORT_MAX_ROWS and ADMIN_IMPORT_MAX_BYTES), so it finishes within a request.
+    """
+
+    import_form_class = PortalImportForm
+
+    @property
+    def import_max_rows(self) -> int:
+        return getattr(settings, "ADMIN_IMPORT_MAX_ROWS", ADMIN_IMPORT_MAX_ROWS)
+
+    @property
+    def import_max_bytes(self) -> int:
+        return getattr(settings, "ADMIN_IMPORT_MAX_BYTES", ADMIN_IMPORT_MAX_BYTES)
+
+    def get_import_form_kwargs(self, request):
+        return {
+            **super().get_import_form_kwargs(request),
+            "max_rows": self.import_max_rows,
+            "max_bytes": self.import_max_bytes,
+            "encoding": self.from_encoding,
+        }
 
     def has_import_permission(self, request):
         # An import both adds rows and updates existing ones.
@@ -161,3 +236,28 @@ class DeletesComputedDataMixin:
             if isinstance(model_admin, ComputedDataAdmin)
         }
         return deleted, model_count, perms_needed - computed, protected
+
+
+class CalendarChangeList(ChangeList):
+    """A change list whose date hierarchy takes only the years it can bound: 2 to 9998.
+
+    Django bounds ``?<field>__year=`` by that year's first local midnight and the next year's: 9999 has
+    no next year, a year of twenty digits no date at all (both 500s), and year 1's local midnight is in
+    year 0 in UTC east of Greenwich. Such a year is the admin's invalid lookup (the list again, ``?e=1``).
+    """
+
+    def get_filters(self, request):
+        year = request.GET.get(f"{self.date_hierarchy}__year") if self.date_hierarchy else None
+        if year is not None and not (year.isdigit() and dt.MINYEAR < int(year) < dt.MAXYEAR):
+            raise IncorrectLookupParameters(f"No year {year[:20]} to browse.")
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class CalendarDateHierarchyMixin:
+    """Browse by date without a 500 for a year past the calendar (``CalendarChangeList``)."""
+
+    def get_changelist(self, request, **kwargs):
+        return CalendarChangeList

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from accounts.api.views import ObtainTokenView
+from accounts.api.views import LogoutAllView, LogoutView, ObtainTokenView
 from analytics.api.asset_sales import AssetSalesView
 from analytics.api.comparisons import LocationPerformanceView, TopPerformersView, WeeklySalesView
 from analytics.api.device_analysis import DeviceAnalysisView
@@ -37,6 +37,8 @@ router.register("inventory-movements", InventoryMovementViewSet, basename="inven
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("auth/logout/", LogoutView.as_view(), name="auth-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="auth-logout-all"),
     path("metrics/calculate", MetricsCalculateView.as_view(), name="metrics-calculate"),
     path("restocks", RestockView.as_view(), name="restocks"),
     path("routes/<int:pk>/devices", RouteDevicesView.as_view(), name="route-devices"),

@@ -4,9 +4,12 @@ Devices are named by asset number, routes by route number, locations and device 
 drivers by username. ``PortalResource`` and ``LookupWidget`` are shared by every app's resources.
 """
 
+import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import MultipleObjectsReturned, ValidationError
 from import_export import fields, resources, widgets
+
+from cvd_portal.spreadsheets import formula_restored, spreadsheet_text
 
 from .models import Device, DeviceType, Location, Route
 
@@ -33,12 +36,39 @@ class LookupWidget(widgets.ForeignKeyWidget):
         return self.model._meta.get_field(self.field).verbose_name
 
 
+# Their cells are numbers, dates or yes/no, rendered as the import reads them back: "-87.5" is no formula.
+NOT_TEXT_WIDGETS = (
+    widgets.NumberWidget,
+    widgets.BooleanWidget,
+    widgets.DateWidget,
+    widgets.DateTimeWidget,
+    widgets.TimeWidget,
+    widgets.DurationWidget,
+)
+
+
 class PortalResource(resources.ModelResource):
     """A model resource whose bad rows all become row errors that name the field, never exceptions.
 
     Subclasses set ``clean_model_instances = True`` so that field validators, ``clean()`` and the
-    model's constraints judge every row before it is saved.
+    model's constraints judge every row before it is saved. Exported text is written as every
+    export writes it (``cvd_portal.spreadsheets``): a name like ``=HYPERLINK(...)`` never becomes a
+    live formula (it is written ``'=HYPERLINK(...)``, and imported back as it was), and a control
+    character XLSX cannot hold does not fail the export.
     """
+
+    def import_data(self, dataset, *args, **kwargs):
+        # A file the portal exported holds neutralised text ("'=..."): it imports as the text it was.
+        restored = tablib.Dataset(headers=dataset.headers)
+        for row in dataset:
+            restored.append([formula_restored(value) if isinstance(value, str) else value for value in row])
+        return super().import_data(restored, *args, **kwargs)
+
+    def export_field(self, field, instance, **kwargs):
+        value = super().export_field(field, instance, **kwargs)
+        if isinstance(value, str) and not isinstance(field.widget, NOT_TEXT_WIDGETS):
+            return spreadsheet_text(value)
+        return value
 
     def get_instance(self, instance_loader, row):
         try:

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from .models import Cabinet, Device, Route
+from .models import Cabinet, Device, Location, Route
 
 VIEW_ALL_ROUTES = "devices.view_all_routes"
 
@@ -26,3 +26,11 @@ def devices_visible_to(user) -> QuerySet[Device]:
 def cabinets_visible_to(user) -> QuerySet[Cabinet]:
     """Cabinets of the devices the user may see."""
     return Cabinet.objects.filter(device__in=devices_visible_to(user))
+
+
+def locations_visible_to(user) -> QuerySet[Location]:
+    """Every location for staff; for a driver, the locations of the devices they may see."""
+    locations = Location.objects.all()
+    if sees_all_routes(user):
+        return locations
+    return locations.filter(pk__in=devices_visible_to(user).values("location"))

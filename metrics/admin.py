@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
-from cvd_portal.admin import ComputedDataAdmin, change_link, link_column
+from cvd_portal.admin import CalendarDateHierarchyMixin, ComputedDataAdmin, change_link, link_column
 from planograms.models import slot_grid_order
 
 from .choices import MetricsRunScope, MetricsRunStatus
@@ -78,7 +78,7 @@ class UrgencyThresholdsAdmin(admin.ModelAdmin):
 
 
 @admin.register(MetricsRun)
-class MetricsRunAdmin(ComputedDataAdmin):
+class MetricsRunAdmin(CalendarDateHierarchyMixin, ComputedDataAdmin):
     """Every recalculation, and the "Calculate all metrics" control of the database viewer."""
 
     change_list_template = "admin/metrics/metricsrun/change_list.html"

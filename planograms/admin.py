@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 
 from cvd_portal.admin import (
+    CalendarDateHierarchyMixin,
     ComputedDataAdmin,
     DeletesComputedDataMixin,
     PortalImportExportAdmin,
@@ -138,7 +139,7 @@ class InventoryMovementInline(admin.TabularInline):
 
 
 @admin.register(ServiceVisit)
-class ServiceVisitAdmin(ComputedDataAdmin):
+class ServiceVisitAdmin(CalendarDateHierarchyMixin, ComputedDataAdmin):
     """Visits are recorded by restocking ("Fill to par" on devices and cabinets, ``POST /api/restocks``)."""
 
     list_display = ("performed_at", "device_link", "performed_by", "recorded_at")
@@ -152,7 +153,7 @@ class ServiceVisitAdmin(ComputedDataAdmin):
 
 
 @admin.register(InventoryMovement)
-class InventoryMovementAdmin(ComputedDataAdmin):
+class InventoryMovementAdmin(CalendarDateHierarchyMixin, ComputedDataAdmin):
     """The inventory audit trail: every change of a slot's quantity, never edited."""
 
     list_display = (

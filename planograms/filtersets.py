@@ -3,6 +3,7 @@
 import django_filters as filters
 from django.db.models import Q
 
+from cvd_portal.moments import MomentFilter
 from devices.models import Device, Route
 
 from .choices import InventoryMovementReason
@@ -55,9 +56,9 @@ class InventoryMovementFilterSet(filters.FilterSet):
         field_name="slot__planogram__cabinet__device__route", queryset=Route.objects.all()
     )
     reason = filters.ChoiceFilter(choices=InventoryMovementReason.choices)
-    # Half-open [occurred_after, occurred_before), as the sales' date range.
-    occurred_after = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    # Half-open [occurred_after, occurred_before), as the sales' date range; any moment the database can compare.
+    occurred_after = MomentFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = MomentFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = InventoryMovement

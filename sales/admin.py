@@ -1,28 +1,30 @@
-"""Sales in the admin, browsable by date, with CSV/XLSX import and export."""
+"""Sales in the admin, browsable by date, with CSV/XLSX import and export; DEX audits uploaded and voided."""
 
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 
-from cvd_portal.admin import ComputedDataAdmin, PortalImportExportAdmin, link_column
+from cvd_portal.admin import CalendarDateHierarchyMixin, ComputedDataAdmin, PortalImportExportAdmin, link_column
+from cvd_portal.moments import validate_event_moment
 from devices.admin import SoftDeletedDevicesMixin
 
 from .choices import DexImportStatus
-from .dex.services import dex_file_size_validate, dex_import, dex_import_issues
+from .dex.services import dex_file_size_validate, dex_import, dex_import_issues, dex_import_void
 from .models import DailyProductSales, DeviceDailySales, DexImport, DexReading, Sale
 from .resources import SaleResource
 
 
 @admin.register(Sale)
-class SaleAdmin(SoftDeletedDevicesMixin, PortalImportExportAdmin):
+class SaleAdmin(CalendarDateHierarchyMixin, SoftDeletedDevicesMixin, PortalImportExportAdmin):
     resource_classes = [SaleResource]
     list_display = ("sold_at", "device_link", "product_link", "slot", "units", "cash_amount")
     list_filter = ("device__route", "product__category")
@@ -37,9 +39,16 @@ class SaleAdmin(SoftDeletedDevicesMixin, PortalImportExportAdmin):
 
     product_link = link_column("product", "product", ordering="product__name")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "sold_at":
+            # When a sale can have happened: the rule the API and the import hold sales to.
+            field.validators.append(validate_event_moment)
+        return field
+
 
 @admin.register(DailyProductSales)
-class DailyProductSalesAdmin(ComputedDataAdmin):
+class DailyProductSalesAdmin(CalendarDateHierarchyMixin, ComputedDataAdmin):
     """The daily rollup, kept from the raw sales; shown for checking, never edited."""
 
     list_display = ("date", "device_link", "product_link", "units", "revenue", "transactions")
@@ -55,7 +64,7 @@ class DailyProductSalesAdmin(ComputedDataAdmin):
 
 
 @admin.register(DeviceDailySales)
-class DeviceDailySalesAdmin(ComputedDataAdmin):
+class DeviceDailySalesAdmin(CalendarDateHierarchyMixin, ComputedDataAdmin):
     """The device-day rollup the fleet reports read, summed from the daily product rollup; never edited."""
 
     list_display = ("date", "device_link", "units", "revenue", "transactions")
@@ -77,9 +86,19 @@ class DexUploadForm(forms.Form):
         return upload
 
 
+class DexVoidActionForm(helpers.ActionForm):
+    reason = forms.CharField(
+        required=False, max_length=500, label="Reason", help_text="Why the selected imports are voided."
+    )
+
+
 @admin.register(DexImport)
-class DexImportAdmin(admin.ModelAdmin):
-    """Uploaded DEX audits: adding one is uploading a file (``dex_import``); each is read, never edited."""
+class DexImportAdmin(CalendarDateHierarchyMixin, admin.ModelAdmin):
+    """Uploaded DEX audits: adding one is uploading a file (``dex_import``); each is read, never edited.
+
+    The one change an import takes is being voided (``dex_import_void``), by the "Void" action, for a
+    user with ``sales.change_deximport``.
+    """
 
     list_display = ("uploaded_at", "file_name", "status", "device_link", "read_at", "sales_recorded", "uploaded_by")
     list_filter = ("status",)
@@ -98,14 +117,40 @@ class DexImportAdmin(admin.ModelAdmin):
         "uploaded_by",
         "uploaded_at",
         "sha256",
+        "voided_at",
+        "voided_by",
+        "void_reason",
         "parse_record_display",
     )
     readonly_fields = fields
+    actions = ["void_selected"]
+    action_form = DexVoidActionForm
 
     device_link = link_column("device", "device", ordering="device__asset")
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_void_permission(self, request):
+        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+
+    @admin.action(description="Void the selected DEX imports (take back their sales)", permissions=["void"])
+    def void_selected(self, request, queryset):
+        """``dex_import_void`` for each, the newest read first (each read was counted from the one before)."""
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            self.message_user(request, "Say why the imports are voided: give a reason.", messages.ERROR)
+            return
+        voided = 0
+        for record in queryset.order_by(F("read_at").desc(nulls_last=True), "-pk"):
+            try:
+                if dex_import_void(dex_import=record, user=request.user, reason=reason):
+                    voided += 1
+                    self.log_change(request, record, f"Voided: {reason}")
+            except ValidationError as error:
+                self.message_user(request, f"{record}: {' '.join(error.messages)}", messages.ERROR)
+        if voided:
+            self.message_user(request, f"Voided {voided} DEX import{'s' * (voided != 1)}; their sales were taken back.")
 
     def has_delete_permission(self, request, obj=None):
         # A reading is the base of the machine's next one; deleting it would count sales twice.
@@ -173,7 +218,7 @@ class DexImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(DexReading)
-class DexReadingAdmin(ComputedDataAdmin):
+class DexReadingAdmin(CalendarDateHierarchyMixin, ComputedDataAdmin):
     """Each read of a machine's counters, the base its next read's sales are counted from; never edited."""
 
     list_display = ("read_at", "device_link", "chain", "needs_review", "import_link")

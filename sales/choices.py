@@ -1,4 +1,4 @@
-"""The analytics app's fixed sets of values."""
+"""The sales app's fixed sets of values."""
 
 from django.db import models
 
@@ -8,3 +8,4 @@ class DexImportStatus(models.TextChoices):
     RECORDED = "recorded", "Recorded: sales since the previous read"
     NEEDS_REVIEW = "needs_review", "Needs review: counters re-initialised, nothing recorded"
     REJECTED = "rejected", "Rejected: nothing recorded"
+    VOIDED = "voided", "Voided by a manager: its sales reversed, its read out of the chain"

@@ -2,6 +2,7 @@
 
 import django_filters as filters
 
+from cvd_portal.moments import MomentFilter
 from devices.models import Device, Route
 
 from .models import Sale
@@ -13,8 +14,9 @@ class SaleFilterSet(filters.FilterSet):
     route = filters.ModelChoiceFilter(field_name="device__route", queryset=Route.objects.all())
     # Half-open [sold_after, sold_before) so consecutive windows never count a sale twice;
     # a bare date means midnight in the operator's time zone.
-    sold_after = filters.IsoDateTimeFilter(field_name="sold_at", lookup_expr="gte", label="Sold at or after")
-    sold_before = filters.IsoDateTimeFilter(field_name="sold_at", lookup_expr="lt", label="Sold before")
+    # Any moment the database can compare (MomentFilter): a wild offset or year is a 400 naming the filter.
+    sold_after = MomentFilter(field_name="sold_at", lookup_expr="gte", label="Sold at or after")
+    sold_before = MomentFilter(field_name="sold_at", lookup_expr="lt", label="Sold before")
 
     class Meta:
         model = Sale

@@ -162,7 +162,8 @@ class DexImport(models.Model):
 
     The raw file is kept in the row (a few kilobytes), written in the same transaction as its reading
     and sales, so no file can exist without its record or the other way round, and backups hold both.
-    A file is identified by its SHA-256: the same bytes imported again record nothing.
+    A file is identified by its SHA-256: the same bytes imported again record nothing. A manager may void
+    an import: its sales and its reading go, the record stays, saying who voided it, when and why.
     """
 
     file_name = models.CharField(max_length=255)
@@ -183,6 +184,12 @@ class DexImport(models.Model):
         help_text="Warnings and errors with their lines, counts, and what each selection sold.",
     )
     sales_recorded = models.PositiveIntegerField(default=0)
+    # Set by ``dex_import_void``, which reverses what the import recorded and says so in ``parse_record``.
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    void_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -196,6 +203,7 @@ class DexReading(models.Model):
     """One read of a machine's counters, from a DEX import: the base the next read's sales are counted from.
 
     Reads follow each other in a chain; a re-initialisation of the machine's counters starts a new one.
+    Voiding the import deletes its reading, so the next read is counted from the last one left.
     """
 
     dex_import = models.OneToOneField(DexImport, on_delete=models.CASCADE, related_name="reading")

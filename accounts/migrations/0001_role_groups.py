@@ -6,7 +6,6 @@ from accounts.roles import sync_role_groups
 class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("authtoken", "0004_alter_tokenproxy_options"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("devices", "0001_initial"),
         ("planograms", "0001_initial"),

@@ -2,6 +2,7 @@ import factory
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from knox.models import get_token_model
 
 from accounts.roles import STAFF_ROLES, sync_role_groups
 
@@ -28,3 +29,9 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted in STAFF_ROLES:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
+
+
+def api_token(user) -> str:
+    """A new API token for ``user``, as ``POST /api/auth/token/`` makes one (``Authorization: Token <it>``)."""
+    _, token = get_token_model().objects.create(user=user)
+    return token

@@ -4,13 +4,15 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from analytics.api.params import DateRangeSerializer
 from analytics.date_range import DateRange
 from analytics.forms import DateRangeForm
+from devices.tests.factories import DeviceFactory
 
 TODAY = dt.date(2026, 3, 15)
 
@@ -67,6 +69,51 @@ def test_a_default_range_that_leaves_the_calendar_is_an_error_on_the_date_given(
 def test_the_previous_range_has_the_same_length_and_ends_the_day_before():
     march = DateRange(dt.date(2026, 3, 1), dt.date(2026, 3, 14))
     assert march.previous() == DateRange(dt.date(2026, 2, 15), dt.date(2026, 2, 28))
+
+
+def test_the_previous_range_is_clipped_to_the_calendar_never_past_its_first_day():
+    # The dashboard compares with the previous range: at 0001-01-01 it answered 500 (OverflowError).
+    assert DateRange(dt.date(1, 1, 11), dt.date(1, 2, 9)).previous() == DateRange(dt.date(1, 1, 1), dt.date(1, 1, 10))
+    # No day comes before the calendar's first: the first day stands for the range before it, where nothing sold.
+    assert DateRange(dt.date.min, dt.date(1, 1, 30)).previous() == DateRange(dt.date.min, dt.date.min)
+
+
+@given(start=st.dates(), days=st.integers(1, 366))
+@example(start=dt.date.min, days=30)
+@example(start=dt.date(1, 1, 11), days=30)
+def test_any_range_in_the_calendar_has_a_previous_range_in_it(start, days):
+    assume(start <= dt.date.max - dt.timedelta(days=days - 1))
+    dates = DateRange(start, start + dt.timedelta(days=days - 1))
+
+    before = dates.previous()
+
+    assert dt.date.min <= before.start <= before.end
+    if dates.start - dt.date.min >= dt.timedelta(days=dates.days):
+        assert (before.days, before.end) == (dates.days, dates.start - dt.timedelta(days=1))
+    else:
+        assert before.start == dt.date.min
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start_date": "0001-01-01"},  # the dashboard answered 500
+        {"start_date": "0001-01-01", "end_date": "0001-01-01"},
+        {"start_date": "0001-01-10"},
+        {"end_date": "9999-12-31"},
+        {"start_date": "9999-12-31", "end_date": "9999-12-31"},
+    ],
+)
+def test_the_pages_and_the_device_analysis_answer_ranges_at_the_calendars_ends(client, client_for, manager, query):
+    device = DeviceFactory()
+    client.force_login(manager)
+
+    dashboard = client.get(reverse("analytics:dashboard"), query)
+    analysis = client_for(manager).get(reverse("device-analysis", args=[device.pk]), query)
+    page = client.get(reverse("analytics:device", args=[device.pk]), query)
+
+    assert (dashboard.status_code, analysis.status_code, page.status_code) == (200, 200, 200)
 
 
 def test_the_last_n_days_end_yesterday():

@@ -5,9 +5,12 @@ defaults here describe the embedded setup: a PostgreSQL cluster in the checkout 
 Celery running inline.
 """
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -31,7 +34,9 @@ DJANGO_APPS = [
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -56,8 +61,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cvd_portal.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as axes asks: it turns a login refused for a locked-out user into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cvd_portal.urls"
@@ -109,6 +118,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out user before the password is checked (and counts that as a failure).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -118,6 +132,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
+# Moments clients send (sales, restocks, DEX reads) lie from EARLIEST_EVENT to EVENT_CLOCK_SKEW seconds ahead of now.
+EARLIEST_EVENT = env("EARLIEST_EVENT", default="2000-01-01")
+EVENT_CLOCK_SKEW = env.int("EVENT_CLOCK_SKEW", default=300)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -139,7 +156,7 @@ REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous request 401 (with WWW-Authenticate) only when the
     # first authenticator names a scheme; session authentication names none and would give 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_RATES": {"token": "20/minute"},
@@ -149,10 +166,20 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "cvd_portal.api.pagination.PortalPageNumberPagination",
+    # DRF's three, with JSON bounded in depth and refusing unpaired surrogates (cvd_portal.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "cvd_portal.api.parsers.PortalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cvd_portal.api.exceptions.portal_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# The largest request body (not counting uploaded files). A batch of 10,000 sales (POST /api/sales/, the
+# documented maximum) takes 2 to 3.2 MiB with every field given and pretty-printed (Django's default is
+# 2.5 MiB); 10 MiB leaves room for longer assets, SKUs and transaction ids. A larger body is a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=10 * 1024 * 1024)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "CVD Portal API",
@@ -194,6 +221,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Axes logs every login at INFO; its warnings (each failure, each lockout) are the ones worth keeping.
+    "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}},
 }
 
 # The dashboard map's tile server (a Leaflet URL template such as https://tile.example.com/{z}/{x}/{y}.png).
@@ -205,3 +234,61 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 METRICS_CHUNK_DEVICES = env.int("METRICS_CHUNK_DEVICES", default=250)
 # A metrics run still queued after this long lost its task; the next request fails it and queues anew.
 METRICS_RUN_QUEUE_TIMEOUT = env.int("METRICS_RUN_QUEUE_TIMEOUT", default=600)
+
+# The client's address, for the login lockout and the API throttles alike: REMOTE_ADDR, unless this many
+# reverse proxies in front of the portal each append the address they saw to X-Forwarded-For, whose
+# rightmost entries are then theirs. 0 ignores the header, which any client can write.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+
+# Login lockout (django-axes) on every login path: the portal's, the admin's and the API token exchange.
+# LOGIN_FAILURE_LIMIT failures for one username from one address lock that pair out, the right password
+# included, until LOGIN_COOLOFF_MINUTES pass without another attempt.
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_COOLOFF_MESSAGE = f"Too many failed logins: try again in {LOGIN_COOLOFF_MINUTES} minutes."
+# Failures are what the lockout counts. A row per successful login is not kept: axes keys it by a session,
+# which it would create for every API token exchange.
+AXES_DISABLE_ACCESS_LOG = True
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, valid for API_TOKEN_TTL_DAYS, revoked by logout
+# and by a change of the user's password (accounts.signals).
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
+
+def csp_source(url: str) -> str | None:
+    """The Content-Security-Policy source a URL template loads from (scheme://host[:port]), None for no URL.
+
+    A Leaflet subdomain placeholder becomes CSP's wildcard: https://{s}.tile.example.com/… → https://*.tile.example.com.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url.replace("{s}", "*"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme else parts.netloc
+
+
+# Content-Security-Policy (django-csp): scripts only from the portal's own files, never inline. Styles may be
+# inline: the admin's change lists and the browsable API write <style> blocks, and the dashboard colours its
+# score badges in style attributes. Images may be data: URIs (the admin's and the API docs' icons) and the
+# map tiles of MAP_TILE_URL.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *filter(None, [csp_source(MAP_TILE_URL)])],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

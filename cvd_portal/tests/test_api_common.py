@@ -7,8 +7,6 @@ from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from devices.tests.factories import (
@@ -88,17 +86,6 @@ def test_token_from_username_and_password_authenticates(api_client, make_user):
 
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api_client.get(reverse("devices-list")).status_code == 200
-
-
-def test_token_exchange_is_not_blocked_by_a_browser_session(make_user):
-    user = make_user("Viewer", username="ana", password="s3cret-pass")
-    browser = APIClient(enforce_csrf_checks=True)
-    browser.force_login(user)
-
-    response = browser.post("/api/auth/token/", {"username": "ana", "password": "s3cret-pass"}, format="json")
-
-    assert response.status_code == 200
-    assert response.json()["token"] == Token.objects.get(user=user).key
 
 
 def test_bad_token_is_401(api_client):

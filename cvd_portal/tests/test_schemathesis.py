@@ -18,9 +18,9 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
+from accounts.tests.factories import api_token
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
 from metrics.choices import MetricsRunScope
 from metrics.services.runs import metrics_run_request
@@ -120,7 +120,7 @@ def fleet(db):
 
 @pytest.fixture
 def manager_token(manager):
-    return Token.objects.create(user=manager).key
+    return api_token(manager)
 
 
 @pytest.fixture

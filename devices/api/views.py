@@ -16,14 +16,15 @@ from devices.filtersets import (
     RouteFilterSet,
 )
 from devices.models import Cabinet, CabinetType, Device, DeviceType, Location, Route
-from devices.selectors import cabinets_visible_to, devices_visible_to, routes_visible_to
+from devices.selectors import cabinets_visible_to, devices_visible_to, locations_visible_to, routes_visible_to
 from devices.services import device_soft_delete
 
 
 class LocationViewSet(PortalModelViewSet):
-    """Sites where devices stand."""
+    """Sites where devices stand; a driver sees those of the devices on their routes."""
 
     queryset = Location.objects.all()
+    visible_to = staticmethod(locations_visible_to)
     serializer_class = LocationSerializer
     filterset_class = LocationFilterSet
     ordering_fields = ["name", "venue_type"]

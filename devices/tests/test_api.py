@@ -74,6 +74,25 @@ def test_deleting_a_location_in_use_is_409(client_for, manager):
     assert Location.objects.filter(pk=device.location_id).exists()
 
 
+def test_driver_sees_only_the_locations_of_own_devices(client_for, driver):
+    own = LocationFactory(name="Depot")
+    DeviceFactory.create_batch(2, location=own, route=RouteFactory(driver=driver))  # listed once
+    retired = DeviceFactory(route=RouteFactory(driver=driver))
+    device_soft_delete(device=retired, user=driver)
+    others = [DeviceFactory().location, LocationFactory(), retired.location]
+    client = client_for(driver)
+
+    assert ids(client.get(list_url("locations"))) == [own.pk]
+    assert client.get(detail_url("locations", own.pk)).status_code == 200
+    assert all(client.get(detail_url("locations", other.pk)).status_code == 404 for other in others)
+
+
+def test_staff_see_every_location(client_for, viewer):
+    locations = [DeviceFactory(route=RouteFactory()).location, LocationFactory()]
+
+    assert sorted(ids(client_for(viewer).get(list_url("locations")))) == sorted(loc.pk for loc in locations)
+
+
 def test_viewer_cannot_write(client_for, viewer):
     location = LocationFactory()
     client = client_for(viewer)

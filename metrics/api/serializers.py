@@ -24,8 +24,9 @@ class VisibleDeviceField(VisiblePrimaryKeyRelatedField):
 class MetricsCalculateSerializer(serializers.Serializer):
     """What to recalculate: the given devices, or (when omitted) every device the user may see."""
 
-    device_ids = serializers.ListField(
-        child=VisibleDeviceField(),
+    # Checked together, in one query, however many there are.
+    device_ids = VisibleDeviceField(
+        many=True,
         required=False,
         allow_empty=False,
         max_length=10_000,

@@ -87,3 +87,20 @@ def test_changelist_add_and_change_pages_open_for_a_superuser(admin_client, admi
 )
 def test_every_registered_changelist_opens_for_a_superuser(admin_client, admin_url, model):
     assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+
+
+DATE_HIERARCHY_MODELS = [model for model in FLEET_MODELS if admin.site._registry[model].date_hierarchy]
+
+
+@pytest.mark.parametrize("year", ["1", "9999", "99999999999999999999", "x"])
+@pytest.mark.parametrize("model", DATE_HIERARCHY_MODELS, ids=lambda model: model._meta.label)
+def test_a_year_past_the_calendar_is_the_admins_invalid_lookup_answer(admin_client, admin_url, model, year):
+    field = admin.site._registry[model].date_hierarchy
+
+    response = admin_client.get(admin_url(model, "changelist"), {f"{field}__year": year})
+
+    assert (response.status_code, response.url.rsplit("?", 1)[-1]) == (302, "e=1")
+
+
+def test_every_admin_with_a_date_hierarchy_is_checked():
+    assert len(DATE_HIERARCHY_MODELS) == 8

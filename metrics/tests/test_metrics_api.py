@@ -7,6 +7,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.tests.factories import UserFactory
+from devices.models import Device
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
 from metrics.choices import MetricsRunScope, MetricsRunStatus
 from metrics.models import MetricsRun, SlotMetrics, UrgencyThresholds
@@ -74,6 +75,45 @@ def test_bad_requests_get_field_messages(client_for, manager, post_calculate, bo
     response = post_calculate(client_for(manager), body)
     assert response.status_code == 400
     assert "device_ids" in response.json()
+    assert not MetricsRun.objects.exists()
+
+
+@pytest.mark.parametrize("count", [10, 10_000])
+def test_calculate_checks_every_device_id_in_one_query(client_for, driver, count, django_assert_max_num_queries):
+    route = RouteFactory(driver=driver)
+    device_type = DeviceFactory(route=route).device_type
+    Device.objects.bulk_create(
+        Device(asset=f"Q{n:05d}", device_type=device_type, route=route) for n in range(count - 1)
+    )
+    device_ids = list(Device.objects.filter(route=route).values_list("pk", flat=True))
+    client = client_for(driver)
+
+    # The user's permissions (2), the ids (1), then the run: lost runs failed, an equivalent one looked for,
+    # the new one written and read back, in a savepoint (2).
+    with django_assert_max_num_queries(10):
+        response = client.post(CALCULATE, {"device_ids": device_ids}, format="json")
+
+    assert response.status_code == 202, response.content[:300]
+    assert response.json()["device_ids"] == sorted(device_ids)
+
+
+def test_calculate_names_each_bad_device_id_by_its_index(client_for, driver, post_calculate):
+    own = DeviceFactory(route=RouteFactory(driver=driver))
+    foreign = DeviceFactory()
+    body = {"device_ids": [own.pk, foreign.pk, "x", f" {own.pk}", 2**63, True, 1.5]}  # an id's digits are welcome
+
+    response = post_calculate(client_for(driver), body)
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "device_ids": {
+            "1": [f'Invalid pk "{foreign.pk}" - object does not exist.'],
+            "2": ["Incorrect type. Expected pk value, received str."],
+            "4": [f'Invalid pk "{2**63}" - object does not exist.'],
+            "5": ["Incorrect type. Expected pk value, received bool."],
+            "6": ["Incorrect type. Expected pk value, received float."],
+        }
+    }
     assert not MetricsRun.objects.exists()
 
 

@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cvd_portal.api.serializers import VisiblePrimaryKeyRelatedField
+from cvd_portal.moments import EventMomentField
 from devices.selectors import cabinets_visible_to, devices_visible_to
 from planograms.choices import RestockMode
 from planograms.models import InventoryMovement, PlanogramSlot, ServiceVisit
@@ -69,7 +70,10 @@ class RestockSerializer(serializers.Serializer):
         required=False,
         help_text="Counted quantity by slot id or position.",
     )
-    performed_at = serializers.DateTimeField(required=False, help_text="When the visit happened; default now.")
+    performed_at = EventMomentField(
+        required=False,
+        help_text="When the visit happened; default now. Not before EARLIEST_EVENT, nor minutes ahead of the server.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, attrs):

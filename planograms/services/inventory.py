@@ -72,6 +72,48 @@ def slot_quantities_sell(*, sales_by_slot: Mapping[int, SlotSales], user=None) -
     return SalesDecrement(slots=len(movements), shortfalls=len(short), units_short=sum(short))
 
 
+@dataclass(frozen=True)
+class SlotReturn:
+    """Units put back into one slot: its quantity before and after (at most its capacity), and the capacity."""
+
+    quantity_before: int
+    quantity_after: int
+    capacity: int
+
+
+def slot_quantities_return(*, units_by_slot: Mapping[int, int], user=None) -> dict[int, SlotReturn]:
+    """Put units back into slots, as when sales are reversed: the opposite of ``slot_quantities_sell``.
+
+    Each slot's quantity rises by its units, at most to its capacity (a slot filled since holds no
+    more); each slot whose quantity changed gets a ``correction`` movement, dated now. Answers, by
+    slot, its quantity before and after. The caller holds the slots' devices locked.
+    """
+    units_by_slot = {slot_id: units for slot_id, units in units_by_slot.items() if units > 0}
+    if not units_by_slot:
+        return {}
+    now = timezone.now()
+    returned, movements = {}, []
+    for slot_id, quantity, capacity in _locked_slots(list(units_by_slot), "quantity", "capacity"):
+        after = min(quantity + units_by_slot[slot_id], capacity)
+        returned[slot_id] = SlotReturn(quantity, after, capacity)
+        if after == quantity:
+            continue
+        movements.append(
+            {
+                "slot_id": slot_id,
+                "reason": InventoryMovementReason.CORRECTION.value,
+                "quantity_before": quantity,
+                "quantity_after": after,
+                "shortfall": 0,
+                "user_id": user.pk if user else None,
+                "occurred_at": now,
+                "recorded_at": now,
+            }
+        )
+    _quantities_write(movements, touched_at=now)
+    return returned
+
+
 @transaction.atomic
 def restock(
     *,
@@ -155,7 +197,12 @@ def restock(
 
 
 def _locked_quantities(slot_ids: Sequence[int]) -> dict[int, int]:
-    """Each slot's quantity, its row locked (in id order, as everywhere).
+    """Each slot's quantity, its row locked (``_locked_slots``)."""
+    return dict(_locked_slots(slot_ids, "quantity"))
+
+
+def _locked_slots(slot_ids: Sequence[int], *columns: str) -> list[tuple]:
+    """Each slot's id and ``columns``, its row locked (in id order, as everywhere).
 
     The ids go as one listed relation: a fleet's batch names some 10,000 slots, which ``pk__in``
     would send as as many parameters, each built, sent and parsed.
@@ -164,10 +211,11 @@ def _locked_quantities(slot_ids: Sequence[int]) -> dict[int, int]:
     ids, params = listed_rows(connection, {"id": PlanogramSlot._meta.pk}, [{"id": slot_id} for slot_id in slot_ids])
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, quantity FROM {table} WHERE id IN (SELECT id FROM {ids} AS listed) ORDER BY id FOR UPDATE",
+            f"SELECT id, {', '.join(columns)} FROM {table} WHERE id IN (SELECT id FROM {ids} AS listed)"
+            " ORDER BY id FOR UPDATE",
             params,
         )
-        return dict(cursor.fetchall())
+        return cursor.fetchall()
 
 
 def _quantities_write(movements: Sequence[dict], *, touched_at: dt.datetime | None = None) -> None:

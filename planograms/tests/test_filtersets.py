@@ -21,6 +21,8 @@ from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, P
 pytestmark = pytest.mark.django_db
 
 UNKNOWN_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+OFFSET_REFUSED = "A UTC offset lies within ±15:59:59, in whole seconds."
+OUT_OF_RANGE = "Out of range: a moment lies between 0001-01-01 and 9999-12-31 in UTC."
 
 
 def narrowed(filterset_class, query: str, *, queryset):
@@ -382,7 +384,28 @@ def test_movement_filters_given_together_all_apply(movements):
         ("occurred_after=yesterday", "occurred_after", "Enter a valid date/time."),
         ("occurred_before=2026-02-30", "occurred_before", "Enter a valid date/time."),
         ("occurred_before=2026-03-02T25:00", "occurred_before", "Enter a valid date/time."),
+        ("occurred_after=2026-03-02T00:00:00%2B16:00", "occurred_after", OFFSET_REFUSED),
+        ("occurred_before=2026-03-02T00:00:00-23:59", "occurred_before", OFFSET_REFUSED),
+        ("occurred_after=0001-01-01T00:00:00%2B01:00", "occurred_after", OUT_OF_RANGE),
+        ("occurred_before=9999-12-31T23:00:00", "occurred_before", OUT_OF_RANGE),
     ],
 )
 def test_a_wrong_movement_value_is_an_error_naming_its_filter(movements, query, field, message):
     assert errors(InventoryMovementFilterSet, query, queryset=InventoryMovement.objects.all()) == {field: [message]}
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("occurred_after=2026-03-02T00:00:00%2B16:00", "occurred_after", OFFSET_REFUSED),  # a 500 before
+        ("occurred_before=2026-03-02T00:00:00-16:00", "occurred_before", OFFSET_REFUSED),  # a 500 before
+        ("occurred_before=9999-12-31T23:00:00", "occurred_before", OUT_OF_RANGE),
+    ],
+)
+def test_the_movements_api_answers_a_moment_the_database_cannot_compare_400_naming_the_filter(
+    movements, client_for, manager, query, field, message
+):
+    response = client_for(manager).get(f"/api/inventory-movements/?{query}")
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}

@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.test import override_settings
+from django.utils import timezone
 
 from devices.models import Cabinet, Device
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
@@ -132,6 +134,39 @@ def test_bad_restocks_answer_400_with_the_field(client_for, manager, slots, body
     assert response.status_code == 400
     assert field in response.data
     assert not ServiceVisit.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("performed_at", "message"),
+    [
+        ("0001-01-01T00:00:00", "Must not be before 2000-01-01T00:00:00-06:00"),
+        ("9999-12-31T23:59:59", "Must not be more than 5 minutes ahead of the server's clock"),  # a 500 before
+        ("2099-12-31T23:59:59", "Must not be more than 5 minutes ahead of the server's clock"),
+    ],
+)
+@override_settings(EARLIEST_EVENT="2000-01-01", EVENT_CLOCK_SKEW=300)
+def test_a_restock_at_an_implausible_moment_is_refused_naming_performed_at(
+    client_for, manager, slots, performed_at, message
+):
+    body = {"device": slots[0].planogram.cabinet.device_id, "mode": "par", "performed_at": performed_at}
+
+    response = client_for(manager).post("/api/restocks", body, format="json")
+
+    assert response.status_code == 400
+    [answer] = response.json()["performed_at"]
+    assert answer.startswith(message)
+    assert not ServiceVisit.objects.exists()
+
+
+@override_settings(EARLIEST_EVENT="2000-01-01", EVENT_CLOCK_SKEW=300)
+def test_a_restock_a_little_ahead_of_the_servers_clock_is_recorded(client_for, manager, slots):
+    performed_at = timezone.now() + dt.timedelta(minutes=4)
+    body = {"device": slots[0].planogram.cabinet.device_id, "mode": "par", "performed_at": performed_at.isoformat()}
+
+    response = client_for(manager).post("/api/restocks", body, format="json")
+
+    assert response.status_code == 201, response.data
+    assert ServiceVisit.objects.get().performed_at == performed_at
 
 
 def test_a_driver_restocks_only_their_routes_devices(client_for, driver, slots):

@@ -33,8 +33,6 @@ from decimal import Decimal
 
 DEFAULT_DECIMALS = 2
 MAX_DECIMALS = 6
-# A machine's clock left unset reads 1900 or 9999; neither is a read time (nor fits every database).
-MIN_YEAR, MAX_YEAR = 1990, 2099
 SEGMENT_ID = re.compile(r"[A-Z]{1,3}[0-9]{0,3}")
 DIGITS = re.compile(r"[0-9]+")
 
@@ -113,6 +111,7 @@ class DexAudit:
     read_at: dt.datetime | None
     previous_read_at: dt.datetime | None
     warnings: tuple[DexIssue, ...]
+    read_at_line: int | None = None  # the line of the segment the read time came from
 
     def money(self, minor_units: int) -> Decimal:
         """A value of the audit (in minor units) as an amount of its currency."""
@@ -158,9 +157,9 @@ class _Segment:
         try:
             if not DIGITS.fullmatch(date + time) or len(date) not in (6, 8) or len(time) not in (0, 4, 6):
                 raise ValueError
+            # Any date the calendar has: a machine's clock left unset (1900, 9999) is not this parser's to
+            # refuse, but the import's to judge (``cvd_portal.moments``), which dates such a read at its upload.
             year = int(date[:-4]) + (2000 if len(date) == 6 else 0)
-            if not MIN_YEAR <= year <= MAX_YEAR:
-                raise ValueError
             time = time.ljust(6, "0")
             return dt.datetime(year, int(date[-4:-2]), int(date[-2:]), int(time[:2]), int(time[2:4]), int(time[4:]))
         except ValueError:
@@ -232,8 +231,10 @@ def _audit(body: list[_Segment], warnings: list[DexIssue]) -> DexAudit:
         decimals = given
 
     read_at = reads.moment(2, 3) if reads is not None else None
+    read_at_line = reads.line if read_at is not None else None
     if read_at is None and clock is not None and (read_at := clock.moment(1, 2)) is not None:
         warnings.append(DexIssue("no read time in EA3: the machine's clock (ID5) is taken", clock.line))
+        read_at_line = clock.line
 
     return DexAudit(
         machine=DexMachine(
@@ -251,6 +252,7 @@ def _audit(body: list[_Segment], warnings: list[DexIssue]) -> DexAudit:
         read_at=read_at,
         previous_read_at=reads.moment(5, 6) if reads else None,
         warnings=tuple(warnings),
+        read_at_line=read_at_line,
     )
 
 

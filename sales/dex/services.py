@@ -1,6 +1,7 @@
-"""Import a DEX audit: keep the file, match the machine and its selections, and record what sold since the last read."""
+"""DEX audits: import one (keep the file, match its machine and selections, record what sold), or void an import."""
 
 import dataclasses
+import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from decimal import Decimal
@@ -9,13 +10,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cvd_portal.moments import event_moment_check, event_window
 from cvd_portal.money import cash_amount_parse
 from devices.locking import devices_lock
 from devices.models import Device
-from planograms.models import PlanogramSlot, slot_grid_order
+from planograms.choices import InventoryMovementReason
+from planograms.models import InventoryMovement, PlanogramSlot, slot_grid_order
+from planograms.services.inventory import slot_quantities_return
+from planograms.signals import stock_changed_on_commit
 from sales.choices import DexImportStatus
-from sales.models import DexImport, DexReading
-from sales.services import MAX_UNITS, SaleEntry, sales_record
+from sales.models import DexImport, DexReading, Sale
+from sales.services import MAX_UNITS, SaleEntry, sales_record, sales_recorded
 
 from .deltas import AuditSales, audit_sales
 from .parser import DexAudit, DexIssue, DexMachine, DexParseError, SelectionCounters, parse_dex
@@ -46,6 +51,11 @@ def dex_import(*, file_name: str, data: bytes, user=None) -> tuple[DexImport, bo
       previous read (``sales.dex.deltas``), dated at the read: an audit says how much sold since
       the last read, not when. Each sale's transaction id is the read time and selection, so a retry
       records nothing twice.
+    - A read time the machine's clock cannot have had (outside ``cvd_portal.moments``' event window:
+      before ``EARLIEST_EVENT``, or ahead of the upload by more than ``EVENT_CLOCK_SKEW``) is not
+      believed: the read is dated at its upload, with a warning saying so, so that a clock reading
+      2099 never dates sales in 2099 nor refuses every real read after it.
+    - A voided import (``dex_import_void``) uploaded again stays voided and records nothing.
     """
     sha256 = hashlib.sha256(data).hexdigest()
     record = DexImport.objects.select_for_update().filter(sha256=sha256).first()
@@ -67,6 +77,117 @@ def dex_import(*, file_name: str, data: bytes, user=None) -> tuple[DexImport, bo
     except DexImportRefused as error:
         _reject(record, str(error), warnings)
     return record, True
+
+
+@transaction.atomic
+def dex_import_void(*, dex_import: DexImport, user, reason: str) -> bool:
+    """Void a DEX import: take back all it recorded, in one transaction; answer whether this call voided it.
+
+    - Its sales are deleted (a sale is never negative, and without them every rollup is again the plain
+      sum of the sales left), and the rollups are rebuilt from the read's local day on by
+      ``sales_recorded``, which also marks the device's metrics stale.
+    - Each slot gets back the units the import's sales took from its stock (before − after of the sale
+      movement the import wrote; a shortfall never left the slot) with a ``correction`` movement by
+      ``user``, at most up to its capacity: a slot filled since holds no more. A slot counted since the
+      import keeps its count, which already says what it holds. What is not given back is listed.
+    - Its reading is deleted, so the machine's next read is counted from the last read left. Each read
+      was counted from the one before it, so only a device's latest read can be voided: the later ones
+      first, newest first.
+    - The import stays, marked voided, with who, when and why, and what was taken back
+      (``parse_record["void"]``); its file uploaded again records nothing.
+
+    An import voided before is left as it is (False). ValidationError, and nothing changes, for a
+    rejected import (it recorded nothing), a read a later one was counted from, or no ``reason``.
+    """
+    # The import's row, then its device's: the order ``dex_import`` takes them in.
+    record = DexImport.objects.select_for_update().get(pk=dex_import.pk)
+    if record.status == DexImportStatus.VOIDED:
+        return False
+    if record.status == DexImportStatus.REJECTED:
+        raise ValidationError("A rejected import recorded nothing: there is nothing to void.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the import is voided."})
+    devices_lock(device_ids=[record.device_id])
+    later = DexReading.objects.filter(device_id=record.device_id, read_at__gt=record.read_at).order_by("read_at")
+    if (next_read := later.first()) is not None:
+        raise ValidationError(
+            f"The read of {timezone.localtime(next_read.read_at):%Y-%m-%d %H:%M} was counted from this one:"
+            " void the later reads first, newest first."
+        )
+
+    sales = Sale.objects.filter(device_id=record.device_id, sold_at=record.read_at, transaction_id__startswith="dex:")
+    sold = list(sales.values_list("slot_id", "units", "cash_amount"))
+    returned, not_returned = _stock_return(record, {slot_id for slot_id, _, _ in sold if slot_id}, user=user)
+    if sold:
+        sales.delete()
+        sales_recorded(device_ids=[record.device_id], since=timezone.localtime(record.read_at).date())
+        stock_changed_on_commit()
+    DexReading.objects.filter(dex_import=record).delete()
+
+    record.parse_record["void"] = {
+        "status_before": record.status,
+        "sales_deleted": len(sold),
+        "units_deleted": sum(units for _, units, _ in sold),
+        "value_deleted": str(sum((cash for _, _, cash in sold), Decimal("0.00"))),
+        "units_returned_to_stock": returned,
+        "slots_not_returned": not_returned,
+    }
+    record.status, record.voided_at, record.voided_by, record.void_reason = (
+        DexImportStatus.VOIDED,
+        timezone.now(),
+        user,
+        reason,
+    )
+    record.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "parse_record"])
+    dex_import.refresh_from_db()
+    return True
+
+
+def _stock_return(record: DexImport, slot_ids: set[int], *, user) -> tuple[int, list[str]]:
+    """Give the slots back what the import's sales took (``dex_import_void``): units returned, and slots not given all.
+
+    The import's sales wrote one sale movement per slot, dated at the read, by the uploader, after the
+    upload began; the first such movement of each slot is the import's (its device was locked throughout).
+    """
+    if not slot_ids:
+        return 0, []
+    movements = (
+        InventoryMovement.objects.filter(
+            slot_id__in=slot_ids,
+            reason=InventoryMovementReason.SALE,
+            occurred_at=record.read_at,
+            recorded_at__gte=record.uploaded_at,
+            user_id=record.uploaded_by_id,
+        )
+        .order_by("slot_id", "pk")
+        .distinct("slot_id")
+        .values_list("slot_id", "pk", "quantity_before", "quantity_after")
+    )
+    taken = {slot_id: (pk, before - after) for slot_id, pk, before, after in movements}
+    counted_since = {
+        slot_id
+        for slot_id, pk in InventoryMovement.objects.filter(
+            slot_id__in=taken, reason=InventoryMovementReason.COUNT, recorded_at__gte=record.uploaded_at
+        ).values_list("slot_id", "pk")
+        if pk > taken[slot_id][0]
+    }
+    returned = slot_quantities_return(
+        units_by_slot={slot_id: units for slot_id, (_, units) in taken.items() if slot_id not in counted_since},
+        user=user,
+    )
+    labels = {
+        pk: f"{position} (cabinet {cabinet})"
+        for pk, position, cabinet in PlanogramSlot.objects.filter(pk__in=taken).values_list(
+            "pk", "position", "planogram__cabinet__index"
+        )
+    }
+    not_returned = [f"{labels[slot_id]}: counted since the import" for slot_id in counted_since]
+    for slot_id, change in returned.items():
+        if (beyond := taken[slot_id][1] - (change.quantity_after - change.quantity_before)) > 0:
+            not_returned.append(f"{labels[slot_id]}: {beyond} units beyond its capacity of {change.capacity}")
+    units = sum(change.quantity_after - change.quantity_before for change in returned.values())
+    return units, sorted(not_returned)
 
 
 def device_for_audit(machine: DexMachine) -> Device:
@@ -108,16 +229,22 @@ def _record_audit(record: DexImport, audit: DexAudit, warnings: list[DexIssue], 
     record.device = device
     if audit.read_at is None:
         raise DexImportRefused("The audit has no read time (EA302/EA303, or ID501/ID502).")
-    read_at = timezone.make_aware(audit.read_at)
+    read_at, clock_believed = _read_time(record, audit, warnings)
     record.read_at = read_at
     # Reads of one machine are counted one after the other; the device's row serialises them.
     devices_lock(device_ids=[device.pk])
     previous = DexReading.objects.filter(device=device).order_by("-read_at").first()
     if previous is not None and read_at <= previous.read_at:
-        raise DexImportRefused(
+        message = (
             f"The audit was read at {timezone.localtime(read_at):%Y-%m-%d %H:%M}, not after the last imported read"
             f" of {device} ({timezone.localtime(previous.read_at):%Y-%m-%d %H:%M}); import reads in order."
         )
+        if previous.read_at not in event_window(now=record.uploaded_at):
+            message += (
+                " That read is dated ahead of the server's clock (imported before such clocks were caught):"
+                f" a manager can void that import ({previous.dex_import.file_name})."
+            )
+        raise DexImportRefused(message)
 
     sales = audit_sales(
         previous=_counters_from_json(previous.counters) if previous else None, selections=audit.selections
@@ -145,7 +272,7 @@ def _record_audit(record: DexImport, audit: DexAudit, warnings: list[DexIssue], 
                 units=sold.units,
                 cash_amount=cash,
                 sold_at=read_at,
-                transaction_id=f"dex:{read_at:%Y%m%dT%H%M%S}:{sold.selection}"[:100],
+                transaction_id=_transaction_id(read_at, sold.selection),
             )
         )
         sold_record.append(
@@ -174,6 +301,8 @@ def _record_audit(record: DexImport, audit: DexAudit, warnings: list[DexIssue], 
         "currency": audit.currency,
         "sold": sold_record,
     }
+    if not clock_believed:
+        record.parse_record["machine_read_at"] = audit.read_at.isoformat()
     record.save()
 
     counters = _counters_to_json(audit)
@@ -189,6 +318,34 @@ def _record_audit(record: DexImport, audit: DexAudit, warnings: list[DexIssue], 
         chain=(previous.chain + sales.reinitialised) if previous else 1,
         needs_review=sales.reinitialised,
     )
+
+
+def _read_time(record: DexImport, audit: DexAudit, warnings: list[DexIssue]) -> tuple[dt.datetime, bool]:
+    """When the machine was read, and whether its clock was believed: its word (local time), if it can be right.
+
+    A read time outside the event window (a clock unset, reading 1900 or 9999, or years ahead) is replaced
+    by the upload's time, and a warning at the read time's line says so.
+    """
+    clock = audit.read_at
+    try:
+        return event_moment_check(timezone.make_aware(clock), now=record.uploaded_at), True
+    except ValidationError as implausible:
+        problem = implausible.messages[0]
+    warnings.append(
+        DexIssue(
+            f"the machine's clock reads {clock.isoformat(sep=' ', timespec='seconds')}, which cannot be right:"
+            f" {problem} The read is dated at its upload,"
+            f" {timezone.localtime(record.uploaded_at):%Y-%m-%d %H:%M:%S}.",
+            audit.read_at_line,
+        )
+    )
+    return record.uploaded_at, False
+
+
+def _transaction_id(read_at: dt.datetime, selection: str) -> str:
+    """``dex:<read time>:<selection>``: a machine's clock counts whole seconds; an upload's time has microseconds."""
+    moment = f"{read_at:%Y%m%dT%H%M%S}" + (f".{read_at.microsecond:06d}" if read_at.microsecond else "")
+    return f"dex:{moment}:{selection}"[:100]
 
 
 def _status(previous: DexReading | None, sales: AuditSales) -> str:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from cvd_portal.db import bulk_insert, listed_rows
+from cvd_portal.moments import event_moment_check
 from cvd_portal.money import cash_amount_parse
 from devices.locking import devices_lock
 from devices.models import MAX_CABINETS_PER_DEVICE, Device
@@ -322,14 +323,20 @@ def _whole_number(value, minimum: int, maximum: int) -> int:
 
 
 def _moment(value) -> dt.datetime:
-    """An ISO 8601 string, or a datetime (a spreadsheet's cell); without an offset, in the operator's zone."""
+    """An ISO 8601 string, or a datetime (a spreadsheet's cell); without an offset, in the operator's zone.
+
+    When a sale can have happened: ``event_moment_check``'s window, the rule every moment a client sends follows.
+    """
     try:
         moment = value if isinstance(value, dt.datetime) else parse_datetime(value.strip())
     except (AttributeError, ValueError):
         moment = None
     if moment is None:
         raise ValueError(f"“{value}” is not a date and time; write it in ISO 8601, e.g. 2025-03-01T14:30:00-06:00.")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    try:
+        return event_moment_check(moment if timezone.is_aware(moment) else timezone.make_aware(moment))
+    except ValidationError as implausible:
+        raise ValueError(implausible.messages[0]) from None
 
 
 def _transaction_id(value) -> str:

@@ -5,65 +5,37 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from devices.tests.factories import CabinetFactory, DeviceFactory
-from planograms.models import PlanogramSlot
-from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory
+from devices.tests.factories import DeviceFactory
 from sales.choices import DexImportStatus
 from sales.dex.services import dex_import
 from sales.models import DexImport, DexReading, Sale
 
-from .dex_writer import WrittenSelection, dex_audit_file, dex_file, dex_segments
+from .dex_fleet import (
+    BASE,
+    FIRST_READ,
+    SECOND,
+    SECOND_READ,
+    THIRD_READ,
+    audit,
+    dex_device,
+    imported,
+    local,
+    slot,
+)
+from .dex_writer import WrittenSelection, dex_file, dex_segments
 
 pytestmark = pytest.mark.django_db
 
 DEX_API = reverse("dex-import")
-FIRST_READ = dt.datetime(2025, 4, 1, 10, 30)
-SECOND_READ = dt.datetime(2025, 4, 8, 11, 0)
-THIRD_READ = dt.datetime(2025, 4, 15, 9, 45)
 
 
 @pytest.fixture
 def device():
-    """Serial SN-1001: a parent cabinet with A1, A2, B1 and a second cabinet with A1, every slot holding 15."""
-    device = DeviceFactory(serial_number="SN-1001", asset="A-500")
-    parent = PlanogramFactory(cabinet=CabinetFactory(device=device, index=1))
-    extra = PlanogramFactory(cabinet=CabinetFactory(device=device, index=2))
-    # Created out of grid order, so the match cannot lean on creation order.
-    for planogram, position in ((parent, "B1"), (parent, "A2"), (extra, "A1"), (parent, "A1")):
-        PlanogramSlotFactory(planogram=planogram, position=position, capacity=20, quantity=15, par_level=15)
-    return device
-
-
-def slot(device, cabinet_index, position) -> PlanogramSlot:
-    return PlanogramSlot.objects.get(
-        planogram__cabinet__device=device, planogram__cabinet__index=cabinet_index, position=position
-    )
-
-
-def audit(read_at, *counters, **identification) -> bytes:
-    """An audit of SN-1001 whose n-th selection (named 10, 11, …) has the n-th (units, value) since initialisation."""
-    identification.setdefault("serial", "SN-1001")
-    selections = [
-        WrittenSelection(str(10 + n), price=150, units_since_init=units, value_since_init=value)
-        for n, (units, value) in enumerate(counters)
-    ]
-    return dex_audit_file(selections=selections, read_at=read_at, **identification)
-
-
-def imported(data: bytes, name="audit.dex", user=None) -> DexImport:
-    record, _ = dex_import(file_name=name, data=data, user=user)
-    return record
-
-
-def local(naive: dt.datetime) -> dt.datetime:
-    return timezone.make_aware(naive)
-
-
-BASE = ((100, 15000), (40, 6000), (7, 1050), (3, 450))
-SECOND = ((103, 15450), (40, 6000), (12, 1800), (4, 600))  # sold 3, 0, 5, 1
+    return dex_device()
 
 
 def test_first_read_is_the_base_and_records_nothing(device):
@@ -302,3 +274,61 @@ def test_admin_lists_imports_and_readings(device, admin_client, django_assert_ma
 
     assert (imports.status_code, readings.status_code) == (200, 200)
     assert imports.content.decode().count(device.asset) >= 3
+
+
+# --- A machine's clock that cannot be right ------------------------------------------------------------
+
+
+def with_read_time(data: bytes, date: str, time: str) -> bytes:
+    """``data`` with its EA3 read time (and its checksum, made right again) replaced by ``date`` and ``time``."""
+    segments = [
+        line for line in data.decode("latin-1").split("\r\n")[2:] if line and not line.startswith(("G85", "SE", "DXE"))
+    ]
+    segments = [f"EA3*1*{date}*{time}" if line.startswith("EA3") else line for line in segments]
+    return dex_file(segments)
+
+
+@override_settings(EARLIEST_EVENT="2010-01-01", EVENT_CLOCK_SKEW=300)
+@pytest.mark.parametrize(
+    ("date", "time", "clock"),
+    [
+        ("991231", "2359", "2099-12-31 23:59:00"),  # read as 2099: once imported, it refused every read after it
+        ("050101", "0800", "2005-01-01 08:00:00"),  # before EARLIEST_EVENT
+        ("99991231", "2359", "9999-12-31 23:59:00"),  # an unset clock; the file was refused before
+        ("19000101", "0000", "1900-01-01 00:00:00"),
+    ],
+)
+def test_a_read_with_an_implausible_clock_is_dated_at_its_upload_and_says_so(
+    device, client_for, manager, date, time, clock
+):
+    imported(audit(FIRST_READ, *BASE))
+    data = with_read_time(audit(SECOND_READ, *SECOND), date, time)
+
+    response = client_for(manager).post(DEX_API, upload(data), format="multipart")
+
+    assert response.status_code == 201, response.json()
+    record = DexImport.objects.get(pk=response.json()["id"])
+    assert (record.status, record.sales_recorded) == (DexImportStatus.RECORDED, 3)
+    assert record.read_at == record.uploaded_at
+    assert set(Sale.objects.values_list("sold_at", flat=True)) == {record.uploaded_at}
+    ea3_line = data.decode().split("\r\n").index(f"EA3*1*{date}*{time}") + 1
+    [warning] = response.json()["warnings"]
+    assert warning.startswith(
+        f"line {ea3_line}: the machine's clock reads {clock}, which cannot be right: Must not be "
+    )
+    uploaded_at = timezone.localtime(record.uploaded_at)
+    assert warning.endswith(f" The read is dated at its upload, {uploaded_at:%Y-%m-%d %H:%M:%S}.")
+    assert record.parse_record["machine_read_at"] == dt.datetime.fromisoformat(clock).isoformat()
+
+
+@override_settings(EARLIEST_EVENT="2010-01-01", EVENT_CLOCK_SKEW=300)
+def test_a_read_after_one_with_an_implausible_clock_is_counted_from_it(device):
+    imported(audit(FIRST_READ, *BASE))
+    imported(audit(dt.datetime(2099, 1, 1, 12, 0), *SECOND))
+    soon = timezone.localtime().replace(tzinfo=None) + dt.timedelta(minutes=2)
+
+    record = imported(audit(soon, (110, 16500), (41, 6150), (12, 1800), (4, 600)))
+
+    assert (record.status, record.read_at) == (DexImportStatus.RECORDED, local(soon.replace(second=0, microsecond=0)))
+    assert record.parse_record["warnings"] == []
+    assert list(Sale.objects.filter(sold_at=record.read_at).order_by("units").values_list("units", flat=True)) == [1, 7]

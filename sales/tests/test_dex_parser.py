@@ -117,6 +117,21 @@ def malformed(replace: str, by: str) -> tuple[bytes, int]:
 
 
 @pytest.mark.parametrize(
+    ("read", "read_at"),
+    [
+        ("EA3*1*99991231*2359", dt.datetime(9999, 12, 31, 23, 59)),
+        ("EA3*1*19000101*0000", dt.datetime(1900, 1, 1)),
+        ("EA3*1*991231*235959", dt.datetime(2099, 12, 31, 23, 59, 59)),
+    ],
+)
+def test_a_clock_far_off_is_read_as_it_says_for_the_import_to_judge(read, read_at):
+    # An unset clock (1900, 9999) is no reason to refuse the counters: the import dates such a read at its upload.
+    data, _ = malformed("EA3", read)
+
+    assert parse_dex(data).read_at == read_at
+
+
+@pytest.mark.parametrize(
     ("replace", "by", "message"),
     [
         ("PA2*40", "PA2*4O*4000", "PA201 is '4O', not a whole number"),
@@ -124,7 +139,8 @@ def malformed(replace: str, by: str) -> tuple[bytes, int]:
         ("PA1*2", "PA1**100", "PA101 (the selection) is empty"),
         ("PA1*2", "PA2*1*150", "a second PA2 for the PA1 of line 7"),
         ("EA3", "EA3*1*251301*1030", "is not a date"),
-        ("EA3", "EA3*1*99991231*2359", "is not a date"),
+        ("EA3", "EA3*1*20251301*1030", "is not a date"),
+        ("EA3", "EA3*1*00000101*1030", "is not a date"),
         ("ID4", "ID4*9*1840*USD", "ID401 says 9 decimal places"),
         ("VA1", "VA1*22000*1.60", "VA102 is '1.60', not a whole number"),
         ("ID5", "<html>", "'<html>' is not a DEX segment"),

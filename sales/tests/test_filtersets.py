@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 
 MARCH_1, MARCH_2, MARCH_3 = dt.date(2026, 3, 1), dt.date(2026, 3, 2), dt.date(2026, 3, 3)
 UNKNOWN_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+OFFSET_REFUSED = "A UTC offset lies within ±15:59:59, in whole seconds."
+OUT_OF_RANGE = "Out of range: a moment lies between 0001-01-01 and 9999-12-31 in UTC."
 
 
 @pytest.fixture
@@ -129,7 +131,35 @@ def test_filters_given_together_all_apply(sales):
         ("sold_after=yesterday", "sold_after", "Enter a valid date/time."),
         ("sold_before=2026-02-30", "sold_before", "Enter a valid date/time."),
         ("sold_before=2026-03-02T25:00", "sold_before", "Enter a valid date/time."),
+        ("sold_after=2026-03-02T00:00:00%2B16:00", "sold_after", OFFSET_REFUSED),
+        ("sold_before=2026-03-02T00:00:00-23:59", "sold_before", OFFSET_REFUSED),
+        ("sold_after=0001-01-01T00:00:00%2B01:00", "sold_after", OUT_OF_RANGE),
+        ("sold_before=9999-12-31T23:00:00", "sold_before", OUT_OF_RANGE),
     ],
 )
 def test_a_wrong_value_is_an_error_naming_its_filter(sales, query, field, message):
     assert errors(query) == {field: [message]}
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("sold_after=2026-03-02T00:00:00%2B16:00", "sold_after", OFFSET_REFUSED),  # a 500 before
+        ("sold_before=2026-03-02T00:00:00%2B15:59:59.5", "sold_before", OFFSET_REFUSED),  # a 500 before
+        ("sold_before=9999-12-31T23:00:00", "sold_before", OUT_OF_RANGE),
+    ],
+)
+def test_the_api_answers_a_moment_the_database_cannot_compare_400_naming_the_filter(
+    sales, client_for, manager, query, field, message
+):
+    response = client_for(manager).get(f"/api/sales/?{query}")
+
+    assert response.status_code == 400
+    assert response.json() == {field: [message]}
+
+
+def test_the_widest_offsets_and_the_calendars_ends_still_filter(sales):
+    # Local midnight of 2 March (06:00 UTC) written at either end of the offsets PostgreSQL takes.
+    assert sold("sold_after=2026-03-02T21:59:00%2B15:59") == {"midnight", "noon", "morning", "next"}
+    assert sold("sold_before=2026-03-01T14:01:00-15:59") == {"late"}
+    assert sold("sold_after=0001-01-01&sold_before=9999-12-31") == {"late", "midnight", "noon", "morning", "next"}

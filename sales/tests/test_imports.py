@@ -127,6 +127,8 @@ def test_reimported_rows_without_a_transaction_id_are_recorded_again_as_in_the_a
             "Ensure this value is greater than or equal to 1.",
         ),
         (["A100", "COKE", "", "1", "-1", "2025-03-01 15:00"], "cash_amount", "Ensure this value is greater than"),
+        (["A100", "COKE", "", "1", "1.75", "9999-12-31 23:59:59"], "sold_at", "Must not be more than"),
+        (["A100", "COKE", "", "1", "1.75", "0001-01-01 00:00"], "sold_at", "Must not be before"),
     ],
 )
 def test_sales_file_with_one_bad_row_imports_nothing_and_names_row_and_problem(

@@ -1,7 +1,11 @@
 """POST /api/sales: bulk, idempotent, all or nothing, with each bad row named."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.test import override_settings
+from django.utils import timezone
 
 from devices.tests.factories import CabinetFactory, DeviceFactory, RouteFactory
 from planograms.models import InventoryMovement, PlanogramSlot
@@ -79,6 +83,41 @@ def test_values_no_database_column_takes_are_field_errors(client_for, manager, s
         "2": {"transaction_id": ["Null characters are not allowed."]},
     }
     assert not Sale.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("sold_at", "message"),
+    [
+        # 10000-01-01 in UTC: recorded (201) before, and every listing of sales or movements answered 500 after.
+        ("9999-12-31T23:59:59", "Must not be more than 5 minutes ahead of the server's clock"),
+        ("2099-01-01T00:00:00Z", "Must not be more than 5 minutes ahead of the server's clock"),
+        ("0001-01-01T00:00:00", "Must not be before 2000-01-01T00:00:00-06:00"),
+        ("1999-12-31T23:59:59-06:00", "Must not be before 2000-01-01T00:00:00-06:00"),
+        ("2026-01-01T00:00:00+16:00", "A UTC offset lies within ±15:59:59, in whole seconds."),
+    ],
+)
+@override_settings(EARLIEST_EVENT="2000-01-01", EVENT_CLOCK_SKEW=300)
+def test_an_implausible_moment_is_a_field_error_and_records_nothing(client_for, manager, slot, sold_at, message):
+    client = client_for(manager)
+
+    response = client.post(URL, {"rows": [row(1), row(2, sold_at=sold_at)]}, format="json")
+
+    assert response.status_code == 400
+    [answer] = response.json()["rows"]["1"]["sold_at"]
+    assert answer.startswith(message)
+    assert not Sale.objects.exists()
+    assert PlanogramSlot.objects.get(pk=slot.pk).quantity == 5
+    assert (client.get(URL).status_code, client.get("/api/inventory-movements/").status_code) == (200, 200)
+
+
+@override_settings(EARLIEST_EVENT="2000-01-01", EVENT_CLOCK_SKEW=300)
+def test_a_sale_a_little_ahead_of_the_servers_clock_is_recorded(client_for, manager, slot):
+    ahead = (timezone.now() + dt.timedelta(minutes=4)).isoformat()
+
+    response = client_for(manager).post(URL, {"rows": [row(1, sold_at=ahead)]}, format="json")
+
+    assert response.status_code == 201, response.data
+    assert client_for(manager).get(URL).json()["count"] == 1
 
 
 def test_stock_never_goes_below_zero_and_the_shortfall_is_answered(client_for, manager, slot):

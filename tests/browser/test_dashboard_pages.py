@@ -2,7 +2,6 @@
 
 import csv
 import datetime as dt
-import re
 from decimal import Decimal
 
 import pytest
@@ -17,16 +16,9 @@ from devices.tests.factories import DeviceFactory, LocationFactory, RouteFactory
 from sales.services import sales_rollups_rebuild
 from sales.tests.factories import SaleFactory
 
-from .conftest import ARTIFACTS
+from .conftest import snapshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def snapshot(page, request, name):
-    """A full-page screenshot of a page the test passes through (the fixture keeps only the last one)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    test_name = re.sub(r"[^\w.-]+", "_", request.node.name)
-    page.screenshot(path=ARTIFACTS / f"{test_name}-{name}.png", full_page=True)
 
 
 def shown_money(value) -> str:

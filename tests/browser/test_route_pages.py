@@ -74,7 +74,8 @@ def test_a_driver_sees_only_their_routes_and_builds_a_pick_list(page, live_serve
     assert shown_pick_list(page) == summed_units_to_par([devices["CRIT-1"]], by="product__name")
 
     page.check(f"input[name=devices][value='{devices['WARN-1'].pk}']")
-    page.wait_for_function("document.querySelector('.pick-list-devices').innerText.includes('WARN-1')")
+    # A locator wait, not wait_for_function: Playwright evaluates that predicate with eval(), which the CSP refuses.
+    page.locator(".pick-list-devices", has_text="WARN-1").wait_for()
     expected = summed_units_to_par([devices["CRIT-1"], devices["WARN-1"]], by="product__name")
     assert shown_pick_list(page) == expected
     assert int(page.inner_text("#pick-list-total")) == sum(expected.values())
