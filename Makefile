@@ -31,10 +31,12 @@ run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole suite (the embedded PostgreSQL unless DATABASE_URL is set, a test database per xdist
-## worker on it; a real browser for the pages).
+## worker on it; a real browser for the pages), then the fault tests on their own, one at a time and in
+## order: they start, kill and restart real workers, Redis and PostgreSQL servers (tests/faults).
 test: setup
 	bash scripts/ensure-chromium.sh
-	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto -m "not faults" $(PYTEST_ARGS)
+	$(PY) -m pytest -m faults -p no:randomly tests/faults
 
 lint: setup
 	$(VENV)/bin/lint-imports

@@ -6,6 +6,8 @@ cure (a dropped connection, a serialization failure, a deadlock victim) retry wi
 """
 
 from celery import Task, shared_task
+from celery.exceptions import WorkerLostError
+from celery.signals import task_failure
 from django.db import InterfaceError, OperationalError
 
 from metrics.services.runs import (
@@ -28,9 +30,24 @@ class MetricsRunTask(Task):
     retry_backoff_max = 120
     max_retries = 5
     acks_late = True
+    # A pool process killed under the task (the kernel's OOM killer, a kill -9) makes the main process
+    # acknowledge the message: without a retry the task never ran to its end and its run said "running"
+    # for ever. The task is sent again, as retry() does, up to max_retries times, this many seconds later.
+    retry_on_worker_lost = True
+    default_retry_delay = 2
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         metrics_run_fail(run_id=args[0] if args else kwargs["run_id"], error=f"{type(exc).__name__}: {exc}")
+
+
+@task_failure.connect
+def metrics_run_fail_on_lost_worker(sender=None, exception=None, args=None, kwargs=None, **_):
+    """A task whose pool process was lost once more than its retries allow fails its run.
+
+    The worker's main process reports that loss; ``on_failure`` runs only in the pool process.
+    """
+    if isinstance(sender, MetricsRunTask) and isinstance(exception, WorkerLostError):
+        metrics_run_fail(run_id=args[0] if args else kwargs["run_id"], error=f"{type(exception).__name__}: {exception}")
 
 
 @shared_task(base=MetricsRunTask)

@@ -102,6 +102,8 @@ else:
     DATABASES = {"default": embedded_postgres.database_settings(BASE_DIR / ".pgdata")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# A persistent connection that outlived a database restart is checked and replaced, not used for a 503.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # PostgreSQL's JIT compiles any statement its planner costs high: half a second spent on the
 # asset-sales top products or a rollup UPDATE that then runs in a fraction of that. Off for the portal's sessions.
 # Appended to the server options DATABASE_URL may carry (?options=-c%20...), which it must not replace.
@@ -213,6 +215,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task a killed worker held goes back to the queue after this long (Redis's default is an hour); it must
+# stay above the longest chunk and retry countdown (120 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)}
 CELERY_TASK_ACKS_LATE = False
 
 LOGGING = {

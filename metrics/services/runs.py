@@ -29,8 +29,6 @@ def metrics_run_request(*, scope: str, device_ids=None, user=None) -> tuple[Metr
     the request is answered by that run. A queued whole-fleet run answers every request.
     With the embedded default (Celery eager) the run has finished when this returns.
     """
-    from metrics.tasks import recalculate_metrics as recalculate_metrics_task
-
     device_ids = sorted(set(device_ids)) if scope == MetricsRunScope.DEVICES else None
     with transaction.atomic():
         queued = MetricsRun.objects.select_for_update().filter(status=MetricsRunStatus.QUEUED)
@@ -43,9 +41,25 @@ def metrics_run_request(*, scope: str, device_ids=None, user=None) -> tuple[Metr
             return run, True
         run = MetricsRun.objects.create(scope=scope, device_ids=device_ids, requested_by=user)
         # robust: a broker or worker failure is logged and recorded on the run, never raised to the caller.
-        transaction.on_commit(lambda: recalculate_metrics_task.delay(run.pk), robust=True)
+        transaction.on_commit(lambda: _metrics_run_send(run.pk), robust=True)
     run.refresh_from_db()
     return run, False
+
+
+def _metrics_run_send(run_id: int) -> None:
+    """Send a queued run's task to the workers; if the broker does not take it, fail the run and re-raise.
+
+    Left queued, a run whose task never left would answer every equivalent request (every request,
+    for a full run) until ``METRICS_RUN_QUEUE_TIMEOUT``, with nothing to execute it: the broker back,
+    the metrics would still not be recalculated. Failed, it says why, and the next request queues anew.
+    """
+    from metrics.tasks import recalculate_metrics as recalculate_metrics_task
+
+    try:
+        recalculate_metrics_task.delay(run_id)
+    except Exception as error:
+        metrics_run_fail(run_id=run_id, error=f"The run could not be queued: {type(error).__name__}: {error}")
+        raise
 
 
 def _abandon_lost_runs(queued) -> None:
@@ -98,23 +112,27 @@ def _requested_device_ids(run: MetricsRun) -> list[int]:
 def metrics_run_execute(*, run_id: int) -> None:
     """Start a queued run: split its devices into chunks and recalculate each.
 
-    Chunks go to the workers in parallel when Celery has a broker; inline otherwise. A run
-    already started (a redelivered task) is left to the chunks it fanned out.
+    Chunks go to the workers in parallel when Celery has a broker; inline otherwise. The run turns
+    running and its chunks are sent in one transaction: a worker lost half-way (killed, its pool
+    process gone) leaves the run queued, and the task, delivered again, starts it afresh; never a
+    run that says running with chunks that were never sent. A run already started (a redelivered
+    task) is left to the chunks it fanned out.
     """
     from metrics.tasks import recalculate_metrics_chunk
 
-    started = MetricsRun.objects.filter(pk=run_id, status=MetricsRunStatus.QUEUED).update(
-        status=MetricsRunStatus.RUNNING, started_at=timezone.now()
-    )
-    if not started:
-        return
-    run = MetricsRun.objects.get(pk=run_id)
-    device_ids = _requested_device_ids(run)
-    size = settings.METRICS_CHUNK_DEVICES
-    chunks = [device_ids[i : i + size] for i in range(0, len(device_ids), size)] or [[]]
-    MetricsRun.objects.filter(pk=run_id).update(chunks_total=len(chunks))
-    for index, chunk in enumerate(chunks):
-        recalculate_metrics_chunk.delay(run_id, index, chunk)
+    with transaction.atomic():
+        run = MetricsRun.objects.select_for_update().filter(pk=run_id, status=MetricsRunStatus.QUEUED).first()
+        if run is None:
+            return
+        device_ids = _requested_device_ids(run)
+        size = settings.METRICS_CHUNK_DEVICES
+        chunks = [device_ids[i : i + size] for i in range(0, len(device_ids), size)] or [[]]
+        MetricsRun.objects.filter(pk=run_id).update(
+            status=MetricsRunStatus.RUNNING, started_at=timezone.now(), chunks_total=len(chunks)
+        )
+        # Sent before the commit: a chunk done first waits for it on the run's row lock (see below).
+        for index, chunk in enumerate(chunks):
+            recalculate_metrics_chunk.delay(run_id, index, chunk)
 
 
 def metrics_run_execute_chunk(*, run_id: int, chunk_index: int, device_ids: list[int]) -> None:
@@ -125,7 +143,9 @@ def metrics_run_execute_chunk(*, run_id: int, chunk_index: int, device_ids: list
         result = recalculate_metrics(device_ids=device_ids)
         # Taken last and briefly, so chunks compute in parallel and only their bookkeeping queues.
         run = MetricsRun.objects.select_for_update().get(pk=run_id)
-        if chunk_index in run.finished_chunks:
+        # Counted already (a redelivered task); or sent by a start that never committed, its worker
+        # lost: the run is queued again, and its task, delivered again, sends the chunks anew.
+        if chunk_index in run.finished_chunks or run.status == MetricsRunStatus.QUEUED:
             transaction.set_rollback(True)
             return
         run.finished_chunks = [*run.finished_chunks, chunk_index]
