@@ -1,6 +1,20 @@
-"""Helpers for every app's API tests: a router resource's URLs and the ids on a page of results."""
+"""Helpers for every app's API tests: the fleet's router resources, their URLs, the ids on a page of results."""
 
 from django.urls import reverse
+
+# The router's fleet resources (list, retrieve, create, update, delete).
+FLEET_RESOURCES = [
+    "locations",
+    "routes",
+    "device-types",
+    "cabinet-types",
+    "devices",
+    "cabinets",
+    "products",
+    "planograms",
+    "planogram-slots",
+    "sales",
+]
 
 
 def list_url(resource):

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.tests.factories import UserFactory
+from cvd_portal.tests.api import FLEET_RESOURCES
 from devices.tests.factories import (
     CabinetFactory,
     CabinetTypeFactory,
@@ -21,19 +22,6 @@ from planograms.tests.factories import PlanogramFactory, PlanogramSlotFactory, P
 from sales.tests.factories import SaleFactory
 
 pytestmark = pytest.mark.django_db
-
-RESOURCES = [
-    "locations",
-    "routes",
-    "device-types",
-    "cabinet-types",
-    "devices",
-    "cabinets",
-    "products",
-    "planograms",
-    "planogram-slots",
-    "sales",
-]
 
 
 _numbers = itertools.count()
@@ -64,7 +52,7 @@ FACTORIES = {
 }
 
 
-@pytest.mark.parametrize("resource", RESOURCES)
+@pytest.mark.parametrize("resource", FLEET_RESOURCES)
 def test_anonymous_is_401(api_client, resource):
     row = FACTORIES[resource]()
 
@@ -75,7 +63,7 @@ def test_anonymous_is_401(api_client, resource):
 
 def test_api_root_needs_login_and_lists_every_resource(api_client, client_for, viewer):
     assert api_client.get("/api/").status_code == 401
-    assert set(client_for(viewer).get("/api/").json()) == {*RESOURCES, "metrics/runs", "inventory-movements"}
+    assert set(client_for(viewer).get("/api/").json()) == {*FLEET_RESOURCES, "metrics/runs", "inventory-movements"}
 
 
 def test_token_from_username_and_password_authenticates(api_client, make_user):
@@ -97,11 +85,11 @@ def test_bad_token_is_401(api_client):
 # Queries of one list request, whatever the page size: the user's permissions (2), count, page, and the
 # planograms' slots prefetch.
 # Routes also read the urgency thresholds their device counts are bucketed by.
-MAX_QUERIES = {**dict.fromkeys(RESOURCES, 4), "planograms": 5, "routes": 5}
+MAX_QUERIES = {**dict.fromkeys(FLEET_RESOURCES, 4), "planograms": 5, "routes": 5}
 
 
 @pytest.mark.parametrize("rows", [5, 40])
-@pytest.mark.parametrize("resource", RESOURCES)
+@pytest.mark.parametrize("resource", FLEET_RESOURCES)
 def test_list_queries_do_not_grow_with_page_size(client_for, make_user, django_assert_max_num_queries, resource, rows):
     for _ in range(rows):
         FACTORIES[resource]()

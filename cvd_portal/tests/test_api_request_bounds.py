@@ -13,6 +13,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.test import APIClient
 
 from cvd_portal.api.parsers import MAX_JSON_DEPTH, PortalJSONParser, json_depth
+from cvd_portal.tests.api import FLEET_RESOURCES, list_url
 from devices.tests.factories import DeviceFactory
 from planograms.tests.factories import PlanogramSlotFactory
 from sales.models import Sale
@@ -24,21 +25,7 @@ JSON_ENDPOINTS = [
     reverse("auth-token"),
     reverse("metrics-calculate"),
     reverse("restocks"),
-    *(
-        reverse(f"{resource}-list")
-        for resource in (
-            "locations",
-            "routes",
-            "device-types",
-            "cabinet-types",
-            "devices",
-            "cabinets",
-            "products",
-            "planograms",
-            "planogram-slots",
-            "sales",
-        )
-    ),
+    *(list_url(resource) for resource in FLEET_RESOURCES),
 ]
 
 
