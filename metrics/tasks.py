@@ -1,4 +1,4 @@
-"""Celery tasks of the metrics engine: thin wrappers over ``planograms.services``.
+"""Celery tasks of the metrics engine: thin wrappers over ``metrics.services.runs``.
 
 Tasks take primary keys and are idempotent, so ``acks_late`` is safe: a task redelivered
 after a worker died does its work again or finds it done. Database errors that a retry can
@@ -37,7 +37,7 @@ class MetricsRunTask(Task):
     default_retry_delay = 2
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        metrics_run_fail(run_id=args[0] if args else kwargs["run_id"], error=f"{type(exc).__name__}: {exc}")
+        _fail_run_of_task(args, kwargs, exc)
 
 
 @task_failure.connect
@@ -47,7 +47,12 @@ def metrics_run_fail_on_lost_worker(sender=None, exception=None, args=None, kwar
     The worker's main process reports that loss; ``on_failure`` runs only in the pool process.
     """
     if isinstance(sender, MetricsRunTask) and isinstance(exception, WorkerLostError):
-        metrics_run_fail(run_id=args[0] if args else kwargs["run_id"], error=f"{type(exception).__name__}: {exception}")
+        _fail_run_of_task(args, kwargs, exception)
+
+
+def _fail_run_of_task(args, kwargs, error: BaseException) -> None:
+    """Fail the run a metrics task was called for (its first argument, ``run_id``), saying why."""
+    metrics_run_fail(run_id=args[0] if args else kwargs["run_id"], error=f"{type(error).__name__}: {error}")
 
 
 @shared_task(base=MetricsRunTask)
