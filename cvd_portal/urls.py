@@ -11,6 +11,8 @@ admin.site.site_header = "CVD Portal"
 admin.site.site_title = "CVD Portal"
 admin.site.index_title = "Database viewer"
 
+handler404 = views.not_found
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -46,3 +47,11 @@ def healthz(request):
 def favicon(request):
     """Browsers ask for /favicon.ico on every page that names no icon (the admin, the API docs)."""
     return redirect(static("favicon.svg"), permanent=True)
+
+
+def not_found(request, exception):
+    """Under /api/ the API's own JSON 404 (a client parsing JSON must not meet the HTML page); elsewhere
+    the branded page. Reached when no URL matches, e.g. ``/api/products/abc/`` (ids are whole numbers)."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 
+from cvd_portal.filters import PortalFilterSet, YesNoFilter
+
 from .choices import VenueType
 from .models import Cabinet, CabinetType, Device, DeviceType, Location, Route
 from .selectors import devices_visible_to, routes_visible_to
@@ -117,7 +119,7 @@ def _visible_devices(request):
     return devices_visible_to(user) if user is not None else Device.objects.all()
 
 
-class LocationFilterSet(filters.FilterSet):
+class LocationFilterSet(PortalFilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
     venue_type = ChoiceListFilter(choices=VenueType.choices)
 
@@ -126,7 +128,7 @@ class LocationFilterSet(filters.FilterSet):
         fields = ["name", "venue_type"]
 
 
-class RouteFilterSet(filters.FilterSet):
+class RouteFilterSet(PortalFilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -134,7 +136,7 @@ class RouteFilterSet(filters.FilterSet):
         fields = ["name", "number", "driver"]
 
 
-class DeviceTypeFilterSet(filters.FilterSet):
+class DeviceTypeFilterSet(PortalFilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -142,7 +144,7 @@ class DeviceTypeFilterSet(filters.FilterSet):
         fields = ["name", "allows_additional_cabinets"]
 
 
-class CabinetTypeFilterSet(filters.FilterSet):
+class CabinetTypeFilterSet(PortalFilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -150,7 +152,7 @@ class CabinetTypeFilterSet(filters.FilterSet):
         fields = ["name", "rows", "columns"]
 
 
-class DeviceFilterSet(filters.FilterSet):
+class DeviceFilterSet(PortalFilterSet):
     """Devices by asset, serial number, location, venue type, device type, route, id and planogram.
 
     ``route`` and ``device_ids`` are checked against the routes and devices the requesting user may see.
@@ -195,7 +197,7 @@ class DeviceFilterSet(filters.FilterSet):
         label="Devices",
         help_text="Device ids (among the devices the user may see).",
     )
-    has_planogram = filters.BooleanFilter(method="filter_has_planogram", label="Has a planogram")
+    has_planogram = YesNoFilter(method="filter_has_planogram", label="Has a planogram")
 
     class Meta:
         model = Device
@@ -216,8 +218,8 @@ class DeviceFilterSet(filters.FilterSet):
         return queryset.filter(with_planogram if value else ~with_planogram)
 
 
-class CabinetFilterSet(filters.FilterSet):
-    is_parent = filters.BooleanFilter()
+class CabinetFilterSet(PortalFilterSet):
+    is_parent = YesNoFilter()
 
     class Meta:
         model = Cabinet

@@ -3,6 +3,7 @@
 import django_filters as filters
 from django.db.models import Q
 
+from cvd_portal.filters import PortalFilterSet, YesNoFilter
 from cvd_portal.moments import MomentFilter
 from devices.models import Device, Route
 
@@ -10,7 +11,7 @@ from .choices import InventoryMovementReason
 from .models import SLOT_SOLD_OUT, InventoryMovement, Planogram, PlanogramSlot, Product
 
 
-class ProductFilterSet(filters.FilterSet):
+class ProductFilterSet(PortalFilterSet):
     category = filters.CharFilter(lookup_expr="iexact")
     search = filters.CharFilter(method="filter_search", label="Name, SKU or barcode contains")
 
@@ -22,7 +23,7 @@ class ProductFilterSet(filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(sku__icontains=value) | Q(barcode__icontains=value))
 
 
-class PlanogramFilterSet(filters.FilterSet):
+class PlanogramFilterSet(PortalFilterSet):
     name = filters.CharFilter(lookup_expr="icontains")
     device = filters.ModelChoiceFilter(field_name="cabinet__device", queryset=Device.objects.all())
     route = filters.ModelChoiceFilter(field_name="cabinet__device__route", queryset=Route.objects.all())
@@ -32,10 +33,10 @@ class PlanogramFilterSet(filters.FilterSet):
         fields = ["name", "cabinet", "device", "route"]
 
 
-class PlanogramSlotFilterSet(filters.FilterSet):
+class PlanogramSlotFilterSet(PortalFilterSet):
     device = filters.ModelChoiceFilter(field_name="planogram__cabinet__device", queryset=Device.objects.all())
-    sold_out = filters.BooleanFilter(method="filter_sold_out", label="Sold out")
-    maintenance = filters.BooleanFilter(method="filter_maintenance", label="Maintenance slot")
+    sold_out = YesNoFilter(method="filter_sold_out", label="Sold out")
+    maintenance = YesNoFilter(method="filter_maintenance", label="Maintenance slot")
 
     class Meta:
         model = PlanogramSlot
@@ -50,7 +51,7 @@ class PlanogramSlotFilterSet(filters.FilterSet):
         return queryset.filter(capacity=0) if value else queryset.exclude(capacity=0)
 
 
-class InventoryMovementFilterSet(filters.FilterSet):
+class InventoryMovementFilterSet(PortalFilterSet):
     device = filters.ModelChoiceFilter(field_name="slot__planogram__cabinet__device", queryset=Device.all_objects.all())
     route = filters.ModelChoiceFilter(
         field_name="slot__planogram__cabinet__device__route", queryset=Route.objects.all()

@@ -2,13 +2,14 @@
 
 import django_filters as filters
 
+from cvd_portal.filters import PortalFilterSet
 from cvd_portal.moments import MomentFilter
 from devices.models import Device, Route
 
 from .models import Sale
 
 
-class SaleFilterSet(filters.FilterSet):
+class SaleFilterSet(PortalFilterSet):
     # A retired device keeps its sales, and they stay readable by device, as its movements do.
     device = filters.ModelChoiceFilter(queryset=Device.all_objects.all())
     route = filters.ModelChoiceFilter(field_name="device__route", queryset=Route.objects.all())

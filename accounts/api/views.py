@@ -1,7 +1,10 @@
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox import views as knox_views
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
+
+from cvd_portal.api.parsers import PortalJSONParser
 
 from .serializers import TokenRequestSerializer, TokenSerializer
 
@@ -19,6 +22,7 @@ class ObtainTokenView(knox_views.LoginView):
     # Password guessing is slowed down per client address, on top of the lockout per username and address.
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+    parser_classes = [PortalJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         request=TokenRequestSerializer,

@@ -9,7 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from analytics.selectors import device_sales_analysis
-from cvd_portal.api.serializers import money_field
+from cvd_portal.api.serializers import LocalTimeField, money_field
 from devices.models import Device
 from devices.selectors import devices_visible_to
 from sales.api.permissions import CanViewSales
@@ -41,8 +41,8 @@ class DailyVolumeSerializer(serializers.Serializer):
     units = serializers.IntegerField()
     transactions = serializers.IntegerField()
     revenue = money_field()
-    first_sale = serializers.TimeField(allow_null=True, help_text="Local time of the day's first sale.")
-    last_sale = serializers.TimeField(allow_null=True, help_text="Local time of the day's last sale.")
+    first_sale = LocalTimeField(allow_null=True, help_text="Local time of the day's first sale.")
+    last_sale = LocalTimeField(allow_null=True, help_text="Local time of the day's last sale.")
 
 
 class PeakVolumeDaySerializer(serializers.Serializer):

@@ -50,7 +50,13 @@ class AssetSalesExportView(DeviceFiltersMixin, GenericAPIView):
     @extend_schema(
         filters=True,
         parameters=[AssetSalesExportParamsSerializer],
-        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="The file.")},
+        responses={
+            # The media type without its parameters (the CSV's charset): what a client's Accept would name.
+            (200, exports.CONTENT_TYPES[file_format].partition(";")[0]): OpenApiResponse(
+                OpenApiTypes.BINARY, description=f"The {file_format.upper()} file."
+            )
+            for file_format in EXPORT_FORMATS
+        },
     )
     def get(self, request):
         values = validated(AssetSalesExportParamsSerializer, request.query_params, request)

@@ -3,7 +3,9 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import models
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.utils.formatting import lazy_format
@@ -14,14 +16,31 @@ MAX_BIGINT = 2**63 - 1
 _DIGITS = re.compile(r"\s*[0-9]{1,19}\s*")
 
 
+class StringField(serializers.CharField):
+    """A string, and only a string: DRF's CharField writes a number down as its digits, which hides a
+    client sending the wrong value (a price into a name) behind a 2xx."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ValidatedModelSerializer(serializers.ModelSerializer):
     """A ModelSerializer that also runs the model's own validation (``full_clean``).
 
     The model holds its rules once (field validators, ``clean()``, constraints); running
-    them here turns what the database would reject into 400s with field messages.
+    them here turns what the database would reject into 400s with field messages. Text fields take
+    strings only (``StringField``).
     Only concrete model fields reach the model; nested or derived values (a planogram's
     ``slots``) are left to the serializer's ``create``/``update`` and the service it calls.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StringField,
+        models.TextField: StringField,
+    }
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -118,3 +137,14 @@ class VisiblePrimaryKeysField(serializers.ManyRelatedField):
 def money_field(**kwargs) -> serializers.DecimalField:
     """Money as the API shows it: a decimal string with two places."""
     return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$", "example": "14:15:00"}
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the operator's time zone, ``HH:MM:SS``.
+
+    Documented as a pattern: OpenAPI's ``format: time`` is RFC 3339's full-time, which requires an offset,
+    and a time of day in a zone has none (the offset depends on the date).
+    """

@@ -168,13 +168,13 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "cvd_portal.api.pagination.PortalPageNumberPagination",
-    # DRF's three, with JSON bounded in depth and refusing unpaired surrogates (cvd_portal.api.parsers).
-    "DEFAULT_PARSER_CLASSES": [
-        "cvd_portal.api.parsers.PortalJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # A JSON API: JSON bounded in depth and refusing unpaired surrogates (cvd_portal.api.parsers). Form
+    # bodies cannot say null or nest rows, so a form sent to a JSON operation is a 415, not a half-read
+    # object; the DEX upload (a file) and the token login (scripts send a form) declare their own parsers.
+    "DEFAULT_PARSER_CLASSES": ["cvd_portal.api.parsers.PortalJSONParser"],
+    # What DRF's test client sends when a test names no format: what the API reads.
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_SCHEMA_CLASS": "cvd_portal.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "cvd_portal.api.exceptions.portal_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -206,6 +206,10 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_FORMATS = [CSV, XLSX]
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off: in django-import-export 4.4 it deletes a leading "="
+# only (a name "=Cola" exports as "Cola", and "+", "-", "@" stay live) and writes every cell as text
+# (numbers stop adding up in XLSX). Every export cell goes through cvd_portal.spreadsheets instead,
+# which neutralises all four prefixes with an apostrophe and imports back unchanged.
 
 # Celery: a broker URL switches on real workers. Without one, the in-memory transport stands in
 # and every task runs inline, in the process that sends it (the embedded default).

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from cvd_portal.api.parsers import MAX_JSON_DEPTH, PortalJSONParser, json_depth
 from cvd_portal.tests.api import FLEET_RESOURCES, list_url
+from devices.models import Location
 from devices.tests.factories import DeviceFactory
 from planograms.tests.factories import PlanogramSlotFactory
 from sales.models import Sale
@@ -221,9 +222,20 @@ def test_a_body_over_the_limit_is_a_413_with_a_json_detail(token_client, setting
 def test_a_form_with_too_many_fields_is_a_400_with_a_json_detail(token_client):
     body = "&".join(f"field{n}=1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
 
-    response = token_client.post("/api/locations/", data=body, content_type="application/x-www-form-urlencoded")
+    # The token login reads forms (scripts send one); the other operations read JSON only.
+    response = token_client.post("/api/auth/token/", data=body, content_type="application/x-www-form-urlencoded")
 
     assert response.status_code == 400
     assert response.json() == {
         "detail": "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
     }
+
+
+def test_a_form_sent_to_a_json_operation_is_a_415_and_records_nothing(token_client):
+    response = token_client.post(
+        "/api/locations/", data="name=Lobby&venue_type=office", content_type="application/x-www-form-urlencoded"
+    )
+
+    assert response.status_code == 415
+    assert response.json() == {"detail": 'Unsupported media type "application/x-www-form-urlencoded" in request.'}
+    assert not Location.objects.exists()

@@ -32,6 +32,18 @@ def test_a_missing_page_is_the_portals_404_with_the_users_navigation(client, dri
     assert "portal/portal.css" in page
 
 
+@pytest.mark.parametrize("path", ["/api/products/abc/", "/api/no-such-resource/", "/api/devices/1.5/"])
+def test_an_api_path_no_url_matches_is_a_json_404(client, manager, path):
+    # The HTML page here broke clients that parse every /api/ answer as JSON.
+    client.force_login(manager)
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_another_drivers_route_is_the_portals_404(client, driver):
     foreign = RouteFactory()
     client.force_login(driver)
