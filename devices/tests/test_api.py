@@ -205,7 +205,12 @@ def test_cabinet_type_crud_and_filter(client_for, manager):
 
     assert ids(client.get(list_url("cabinet-types"), {"rows": 5})) == [pk]
     assert client.get(detail_url("cabinet-types", pk)).json()["columns"] == 9
-    assert client.put(detail_url("cabinet-types", pk), {"name": "Drink", "rows": 5, "columns": 10}, format="json").status_code == 200
+    assert (
+        client.put(
+            detail_url("cabinet-types", pk), {"name": "Drink", "rows": 5, "columns": 10}, format="json"
+        ).status_code
+        == 200
+    )
     assert CabinetType.objects.get(pk=pk).columns == 10
     assert client.delete(detail_url("cabinet-types", pk)).status_code == 204
 
