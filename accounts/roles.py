@@ -14,7 +14,7 @@ VIEWER = "Viewer"
 
 EDIT = ("add", "change", "delete", "view")
 READ = ("view",)
-FLEET_APPS = ("devices", "planograms", "sales", "metrics")
+FLEET_APPS = ("devices", "planograms", "sales", "planning", "metrics")
 # What people edit; computed data (slot metrics) is read-only for every role.
 EDITABLE_FLEET = [
     ("devices", "*", EDIT),
@@ -25,6 +25,8 @@ EDITABLE_FLEET = [
     ("metrics", "cabinetmetrics", READ),
     ("metrics", "devicemetrics", READ),
     ("metrics", "urgencythresholds", ("view", "change")),
+    # The planner's settings are one row: changed, never added or deleted.
+    ("planning", "planningsettings", ("view", "change")),
     # Adding a metrics run is requesting a recalculation; runs themselves are never edited.
     ("metrics", "metricsrun", ("view", "add")),
     # A service visit is recorded by restocking (which writes its movements); movements are the audit trail.

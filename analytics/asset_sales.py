@@ -18,12 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
     Count,
-    DateField,
     DecimalField,
     ExpressionWrapper,
     F,
-    Func,
-    IntegerField,
     Max,
     Min,
     OuterRef,
@@ -37,6 +34,7 @@ from django.db.models.functions import Coalesce
 
 from cvd_portal.api.pagination import DEFAULT_PAGE_SIZE, paginate
 from cvd_portal.api.pagination import MAX_PAGE_SIZE as MAX_PAGE_SIZE  # re-exported: the benchmark reads it here
+from cvd_portal.db import DayNumber
 from cvd_portal.money import money
 from devices.filtersets import DeviceFilterSet, validated_filterset
 from devices.models import Device
@@ -209,17 +207,6 @@ def _device_rows(devices: QuerySet[Device]) -> list[dict]:
         {name: row[source] for name, source in fields.items()}
         for row in devices.order_by("pk").values(*fields.values())
     ]
-
-
-class DayNumber(Func):
-    """The days from ``start`` to a date column, as an integer (PostgreSQL's ``date - date``)."""
-
-    output_field = IntegerField()
-    template = "(%(expressions)s)"
-    arg_joiner = " - "
-
-    def __init__(self, expression, start: dt.date):
-        super().__init__(expression, Value(start, output_field=DateField()))
 
 
 def _device_sums(device_pks: QuerySet, start: dt.date, end: dt.date):

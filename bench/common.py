@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/cvd_bench"
 
 
-def parse_args(description, **extra):
+def parse_args(description, defaults=None, **extra):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL))
     parser.add_argument("--devices", type=int, default=1000)
@@ -22,6 +22,7 @@ def parse_args(description, **extra):
     parser.add_argument("--rebuild", action="store_true", help="rebuild the fleet even if one of this size exists")
     for flag, options in extra.items():
         parser.add_argument(flag, **options)
+    parser.set_defaults(**(defaults or {}))
     return parser.parse_args()
 
 

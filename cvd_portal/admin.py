@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
@@ -248,3 +249,22 @@ class CalendarDateHierarchyMixin:
 
     def get_changelist(self, request, **kwargs):
         return CalendarChangeList
+
+
+class SingleRowAdmin(admin.ModelAdmin):
+    """The admin of a model kept as one row (settings): the list page opens that row, which the model's
+    ``current()`` creates when first needed; nobody adds or deletes it by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        # Checked before current(), so a user who may not see the row does not create it either.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = self.model.current()
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[row.pk]))

@@ -16,6 +16,8 @@ from devices.api.views import (
     LocationViewSet,
 )
 from metrics.api.views import MetricsCalculateView, MetricsRunViewSet, RouteDevicesView, RouteViewSet
+from planning.api.alerts import MachineAlertsView
+from planning.api.views import RoutePlanView
 from planograms.api.inventory_views import InventoryMovementViewSet, RestockView
 from planograms.api.views import PlanogramSlotViewSet, PlanogramViewSet, ProductViewSet
 from sales.api.dex import DexImportView
@@ -42,6 +44,8 @@ urlpatterns = [
     path("metrics/calculate", MetricsCalculateView.as_view(), name="metrics-calculate"),
     path("restocks", RestockView.as_view(), name="restocks"),
     path("routes/<int:pk>/devices", RouteDevicesView.as_view(), name="route-devices"),
+    path("routes/<int:pk>/plan", RoutePlanView.as_view(), name="route-plan"),
+    path("planning/alerts", MachineAlertsView.as_view(), name="machine-alerts"),
     path("analytics/asset-sales", AssetSalesView.as_view(), name="asset-sales"),
     path("analytics/asset-sales/export", AssetSalesExportView.as_view(), name="asset-sales-export"),
     path("analytics/locations", LocationPerformanceView.as_view(), name="analytics-locations"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dashboard/", include("analytics.urls")),
     path("routes/", include("metrics.urls")),
+    path("routes/", include("planning.urls")),
     path("api/", include("cvd_portal.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's set-up script is served by the view itself (?script), not inline: the CSP runs no inline script.

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.db.models import Count, Q
+from django.utils.dates import WEEKDAYS_ABBR
 
 from accounts.roles import DRIVER
 from cvd_portal.admin import (
@@ -55,10 +56,15 @@ class LocationAdmin(PortalImportExportAdmin):
 @admin.register(Route)
 class RouteAdmin(PortalImportExportAdmin):
     resource_classes = [RouteResource]
-    list_display = ("number", "name", "driver", "device_count")
+    list_display = ("number", "name", "driver", "service_day_names", "device_count")
     list_filter = (("driver", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("driver",)
     search_fields = ("number", "name", "driver__username")
+    fieldsets = (
+        (None, {"fields": ("number", "name", "driver")}),
+        ("Schedule", {"fields": ("service_days",)}),
+        ("Depot", {"fields": ("depot_latitude", "depot_longitude")}),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(device_count=Count("devices", filter=ACTIVE_DEVICES))
@@ -72,6 +78,10 @@ class RouteAdmin(PortalImportExportAdmin):
     @admin.display(description="devices", ordering="device_count")
     def device_count(self, route):
         return changelist_link(Device, route.device_count, route=route.pk)
+
+    @admin.display(description="service days")
+    def service_day_names(self, route):
+        return ", ".join(str(WEEKDAYS_ABBR[day]) for day in route.service_days) or None
 
 
 @admin.register(DeviceType)

@@ -1,14 +1,49 @@
 """The physical fleet: where machines stand, who services them, and how they are built."""
 
+from collections import Counter
+from datetime import date, timedelta
+
+from django import forms
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.utils.dates import WEEKDAYS
 
 from .choices import VenueType
 
 MAX_CABINETS_PER_DEVICE = 3
+
+# Degrees either side of zero; a coordinate is stored to six places (about 0.1 m).
+LATITUDE_LIMIT = 90
+LONGITUDE_LIMIT = 180
+
+
+def coordinate_field(limit: int, **kwargs) -> models.DecimalField:
+    """A latitude (``LATITUDE_LIMIT``) or longitude (``LONGITUDE_LIMIT``) in degrees, empty when not known."""
+    return models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
+        **kwargs,
+    )
+
+
+def coordinates_in_range(model_name: str, prefix: str = "") -> list[models.CheckConstraint]:
+    """The database's own check of the coordinate fields ``<prefix>latitude`` and ``<prefix>longitude``."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{prefix}{axis}__isnull": True})
+            | Q(**{f"{prefix}{axis}__gte": -limit, f"{prefix}{axis}__lte": limit}),
+            name=f"{model_name}_{prefix}{axis}_in_range",
+            violation_error_message=f"{axis.capitalize()} must be between -{limit} and {limit}.",
+        )
+        for axis, limit in (("latitude", LATITUDE_LIMIT), ("longitude", LONGITUDE_LIMIT))
+    ]
 
 
 class Location(models.Model):
@@ -17,42 +52,70 @@ class Location(models.Model):
     name = models.CharField(max_length=200)
     address = models.CharField(max_length=300, blank=True)
     venue_type = models.CharField(max_length=20, choices=VenueType.choices, default=VenueType.OTHER, db_index=True)
-    latitude = models.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = coordinate_field(LATITUDE_LIMIT)
+    longitude = coordinate_field(LONGITUDE_LIMIT)
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
-                name="location_latitude_in_range",
-                violation_error_message="Latitude must be between -90 and 90.",
-            ),
-            models.CheckConstraint(
-                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
-                name="location_longitude_in_range",
-                violation_error_message="Longitude must be between -180 and 180.",
-            ),
-        ]
+        constraints = coordinates_in_range("location")
 
     def __str__(self):
         return self.name
 
 
+# Weekdays are numbered as ``date.weekday()`` numbers them, Monday 0 to Sunday 6; ``WEEKDAYS`` names them.
+SUNDAY = 6
+
+
+def monday_to_friday() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+def validate_distinct_weekdays(days: list[int]) -> None:
+    repeated = sorted(day for day, count in Counter(days).items() if count > 1)
+    if repeated:
+        names = ", ".join(str(WEEKDAYS.get(day, day)) for day in repeated)
+        raise ValidationError(f"Give each weekday once (given more than once: {names}).", code="repeated_weekday")
+
+
+class WeekdaysField(ArrayField):
+    """A set of weekdays, each 0 (Monday) to 6 (Sunday) and none twice, stored in week order whatever order it
+    was given in (so one set of days is always the same array); forms edit it as a checkbox a weekday."""
+
+    default_validators = [validate_distinct_weekdays]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("base_field", models.PositiveSmallIntegerField(validators=[MaxValueValidator(SUNDAY)]))
+        super().__init__(**kwargs)
+
+    def pre_save(self, model_instance, add):
+        days = getattr(model_instance, self.attname)
+        if days is not None:
+            days = sorted(days)
+            setattr(model_instance, self.attname, days)
+        return days
+
+    def formfield(self, **kwargs):
+        # Django's field for arrays is a comma-separated text box; seven named checkboxes say what the numbers mean.
+        return models.Field.formfield(
+            self,
+            **{
+                "form_class": forms.TypedMultipleChoiceField,
+                "choices": list(WEEKDAYS.items()),
+                "coerce": int,
+                "widget": forms.CheckboxSelectMultiple,
+                **kwargs,
+            },
+        )
+
+
+DEPOT_HELP_TEXT = (
+    "Where the driver starts and ends the day; empty: the day's stops are ordered as an open path, from one end."
+)
+
+
 class Route(models.Model):
-    """A driver's service round: the devices one driver keeps stocked."""
+    """A driver's service round: the devices one driver keeps stocked, and the weekdays and depot of the round."""
 
     name = models.CharField(max_length=100)
     number = models.CharField(max_length=20, unique=True, help_text="The operator's route number, e.g. 101.")
@@ -63,12 +126,40 @@ class Route(models.Model):
         blank=True,
         related_name="routes",
     )
+    service_days = WeekdaysField(
+        default=monday_to_friday,
+        blank=True,
+        help_text="The weekdays the route is driven; none: it is not driven at present.",
+    )
+    depot_latitude = coordinate_field(LATITUDE_LIMIT, help_text=DEPOT_HELP_TEXT)
+    depot_longitude = coordinate_field(LONGITUDE_LIMIT, help_text=DEPOT_HELP_TEXT)
 
     class Meta:
         ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service_days__contained_by=list(WEEKDAYS)),
+                name="route_service_days_are_weekdays",
+                violation_error_message="Service days are weekdays, 0 (Monday) to 6 (Sunday).",
+            ),
+            *coordinates_in_range("route", prefix="depot_"),
+            models.CheckConstraint(
+                condition=Q(depot_latitude__isnull=True, depot_longitude__isnull=True)
+                | Q(depot_latitude__isnull=False, depot_longitude__isnull=False),
+                name="route_depot_has_both_coordinates",
+                violation_error_message="Give the depot's latitude and longitude, or neither.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.number} {self.name}"
+
+    def next_service_day(self, after: date) -> date | None:
+        """The first day strictly after ``after`` on which the route is driven; None when it has no service days."""
+        if not self.service_days:
+            return None
+        # 1 to 7 days ahead: the weekday of ``after`` itself comes round again a week later.
+        return after + timedelta(days=min((day - after.weekday() - 1) % 7 + 1 for day in self.service_days))
 
 
 class DeviceType(models.Model):

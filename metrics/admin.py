@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 
-from cvd_portal.admin import CalendarDateHierarchyMixin, ComputedDataAdmin, change_link, link_column
+from cvd_portal.admin import CalendarDateHierarchyMixin, ComputedDataAdmin, SingleRowAdmin, change_link, link_column
 from planograms.models import slot_grid_order
 
 from .choices import MetricsRunScope, MetricsRunStatus
@@ -63,18 +63,8 @@ class CabinetMetricsAdmin(RolledUpMetricsAdmin):
 
 
 @admin.register(UrgencyThresholds)
-class UrgencyThresholdsAdmin(admin.ModelAdmin):
+class UrgencyThresholdsAdmin(SingleRowAdmin):
     """One row: the list page opens it directly."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        thresholds = UrgencyThresholds.current()
-        return HttpResponseRedirect(reverse("admin:metrics_urgencythresholds_change", args=[thresholds.pk]))
 
 
 @admin.register(MetricsRun)

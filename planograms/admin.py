@@ -37,7 +37,7 @@ class SlotMetricsColumns:
 @admin.register(Product)
 class ProductAdmin(PortalImportExportAdmin):
     resource_classes = [ProductResource]
-    list_display = ("name", "sku", "category", "price", "barcode")
+    list_display = ("name", "sku", "category", "price", "barcode", "case_pack")
     list_filter = ("category",)
     search_fields = ("name", "sku", "barcode")
 

@@ -50,6 +50,12 @@ class Product(models.Model):
     price = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
     sku = models.CharField("SKU", max_length=50, unique=True)
     barcode = models.CharField(max_length=50, blank=True, db_index=True, help_text="UPC/EAN, when known.")
+    case_pack = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Units per case the warehouse picks in; empty: picked by the unit.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -58,6 +64,11 @@ class Product(models.Model):
                 condition=Q(price__gte=0),
                 name="product_price_not_negative",
                 violation_error_message="Price cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(case_pack__isnull=True) | Q(case_pack__gte=1),
+                name="product_case_pack_at_least_one",
+                violation_error_message="A case holds at least one unit.",
             ),
         ]
 

@@ -41,7 +41,7 @@ class PlanogramWidget(widgets.ForeignKeyWidget):
 class ProductResource(PortalResource):
     class Meta:
         model = Product
-        fields = ("sku", "name", "category", "price", "barcode")
+        fields = ("sku", "name", "category", "price", "barcode", "case_pack")
         import_id_fields = ("sku",)
         clean_model_instances = True
         skip_unchanged = True

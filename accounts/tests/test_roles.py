@@ -97,3 +97,19 @@ def test_nobody_edits_computed_data(make_user, role):
 def test_manager_requests_recalculations_and_sets_the_urgency_thresholds(manager):
     assert manager.has_perm(permission("metrics.add_metricsrun"))
     assert manager.has_perm(permission("metrics.change_urgencythresholds"))
+
+
+def test_manager_changes_the_planning_settings_viewer_reads_them_driver_neither(manager, viewer, driver):
+    assert manager.has_perm(permission("planning.change_planningsettings"))
+    assert manager.has_perm(permission("planning.view_planningsettings"))
+    assert viewer.has_perm(permission("planning.view_planningsettings"))
+    assert not viewer.has_perm(permission("planning.change_planningsettings"))
+    assert not driver.has_perm(permission("planning.view_planningsettings"))
+
+
+@pytest.mark.parametrize("role", [roles.ADMIN, roles.MANAGER, roles.VIEWER, roles.DRIVER])
+def test_nobody_adds_or_deletes_the_one_row_of_planning_settings(make_user, role):
+    user = make_user(role)
+
+    for action in ("add", "delete"):
+        assert not user.has_perm(permission(f"planning.{action}_planningsettings"))

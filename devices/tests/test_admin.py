@@ -4,7 +4,10 @@ Admin tests that need rows of a higher app live in that app's tests (for example
 ``metrics/tests/test_fleet_admin_pages.py``, ``sales/tests/test_device_admin_sales.py``).
 """
 
+import re
+
 import pytest
+from django.forms import CheckboxSelectMultiple
 from django.urls import reverse
 from django.utils import timezone
 
@@ -150,6 +153,69 @@ def test_route_driver_is_chosen_among_the_drivers(admin_client, admin_url, drive
     response = admin_client.get(admin_url(Route, "add"))
 
     assert list(response.context["adminform"].form.fields["driver"].queryset) == [driver]
+
+
+def test_route_changelist_names_the_service_days_for_a_manager(client, admin_url, manager):
+    RouteFactory(number="101", service_days=[0, 2, 4])
+    RouteFactory(number="102", service_days=[])
+    client.force_login(manager)
+
+    response = client.get(admin_url(Route, "changelist"))
+
+    assert response.status_code == 200
+    cells = [cell for cell in response.content.decode().split("<td") if "field-service_day_names" in cell]
+    assert [cell.split(">", 1)[1].split("<", 1)[0] for cell in cells] == ["Mon, Wed, Fri", "-"]
+
+
+def test_route_change_form_edits_service_days_as_seven_named_checkboxes(client, admin_url, manager):
+    route = RouteFactory(service_days=[0, 2, 4])
+    client.force_login(manager)
+
+    response = client.get(admin_url(Route, "change", route.pk))
+
+    field = response.context["adminform"].form.fields["service_days"]
+    assert isinstance(field.widget, CheckboxSelectMultiple)
+    assert [str(name) for _, name in field.choices] == [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ]
+    page = response.content.decode()
+    assert page.count('type="checkbox" name="service_days"') == 7
+    checked = re.findall(r'name="service_days" value="(\d)" id="id_service_days_\d" checked', page)
+    assert checked == ["0", "2", "4"]
+    assert 'name="depot_latitude"' in page and 'name="depot_longitude"' in page
+
+
+def test_route_saved_in_the_admin_keeps_its_days_in_week_order_and_its_depot(client, admin_url, manager):
+    route = RouteFactory()
+    client.force_login(manager)
+    data = {"number": route.number, "name": route.name, "driver": "", "service_days": ["5", "1"]}
+    data |= {"depot_latitude": "41.774500", "depot_longitude": "-87.812300"}
+
+    response = client.post(admin_url(Route, "change", route.pk), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    route.refresh_from_db()
+    assert route.service_days == [1, 5]
+    assert (str(route.depot_latitude), str(route.depot_longitude)) == ("41.774500", "-87.812300")
+
+
+def test_route_admin_refuses_a_depot_with_one_coordinate(client, admin_url, manager):
+    route = RouteFactory()
+    client.force_login(manager)
+    data = {"number": route.number, "name": route.name, "driver": "", "service_days": [], "depot_latitude": "41.8"}
+
+    response = client.post(admin_url(Route, "change", route.pk), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "Give the depot's latitude and longitude, or neither."
+    ]
 
 
 def test_a_cabinet_of_a_soft_deleted_device_stays_editable(admin_client, admin_url):

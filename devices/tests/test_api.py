@@ -157,6 +157,60 @@ def test_route_bad_body_is_400(client_for, manager, body, field):
     assert field in response.json()
 
 
+def test_route_service_days_and_depot_are_written_and_read(client_for, manager):
+    client = client_for(manager)
+    body = {"name": "Loop", "number": "101", "service_days": [4, 0, 2]}
+    body |= {"depot_latitude": "41.774500", "depot_longitude": "-87.812300"}
+
+    created = client.post(list_url("routes"), body, format="json")
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["service_days"] == [0, 2, 4]
+    assert (created.json()["depot_latitude"], created.json()["depot_longitude"]) == ("41.774500", "-87.812300")
+    pk = created.json()["id"]
+    updated = client.patch(detail_url("routes", pk), {"service_days": []}, format="json")
+    assert updated.status_code == 200, updated.json()
+    assert Route.objects.get(pk=pk).service_days == []
+
+
+def test_a_new_route_is_driven_monday_to_friday_without_a_depot(client_for, manager):
+    created = client_for(manager).post(list_url("routes"), {"name": "Loop", "number": "101"}, format="json")
+
+    assert created.status_code == 201, created.json()
+    assert created.json()["service_days"] == [0, 1, 2, 3, 4]
+    assert created.json()["depot_latitude"] is None and created.json()["depot_longitude"] is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        ({"service_days": [0, 7]}, {"service_days": {"1": ["Ensure this value is less than or equal to 6."]}}),
+        ({"service_days": [-1]}, {"service_days": {"0": ["Ensure this value is greater than or equal to 0."]}}),
+        ({"service_days": [1, 3, 1]}, {"service_days": ["Give each weekday once (given more than once: Tuesday)."]}),
+        ({"service_days": ["Monday"]}, {"service_days": {"0": ["A valid integer is required."]}}),
+        ({"service_days": [1.5]}, {"service_days": {"0": ["A valid integer is required."]}}),
+        ({"service_days": 1}, {"service_days": ['Expected a list of items but got type "int".']}),
+        ({"service_days": None}, {"service_days": ["This field may not be null."]}),
+        (
+            {"depot_latitude": "91", "depot_longitude": "0"},
+            {"depot_latitude": ["Ensure this value is less than or equal to 90."]},
+        ),
+        (
+            {"depot_latitude": "41.8"},
+            {"non_field_errors": ["Give the depot's latitude and longitude, or neither."]},
+        ),
+    ],
+)
+def test_route_bad_service_days_or_depot_is_400_with_the_message(client_for, manager, changes, errors):
+    body = {"name": "Loop", "number": "101", **changes}
+
+    response = client_for(manager).post(list_url("routes"), body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == errors
+    assert not Route.objects.exists()
+
+
 # Device types and cabinet types
 
 

@@ -13,7 +13,7 @@ from planograms.services.planograms import SlotsValidationError, planogram_creat
 class ProductSerializer(ValidatedModelSerializer):
     class Meta:
         model = Product
-        fields = ["id", "name", "category", "price", "sku", "barcode"]
+        fields = ["id", "name", "category", "price", "sku", "barcode", "case_pack"]
 
 
 class SlotReadFieldsMixin(serializers.Serializer):

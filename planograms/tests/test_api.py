@@ -63,6 +63,10 @@ def test_product_crud_with_money_as_two_place_strings(client_for, manager):
         ({"price": "1000000.00"}, "price"),
         ({"sku": "TAKEN"}, "sku"),
         ({"name": ""}, "name"),
+        ({"case_pack": 0}, "case_pack"),
+        ({"case_pack": -12}, "case_pack"),
+        ({"case_pack": "dozen"}, "case_pack"),
+        ({"case_pack": 1.5}, "case_pack"),
     ],
 )
 def test_product_bad_body_is_400(client_for, manager, changes, field):
@@ -73,6 +77,30 @@ def test_product_bad_body_is_400(client_for, manager, changes, field):
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_product_case_pack_is_written_read_and_cleared(client_for, manager):
+    client = client_for(manager)
+    body = {"name": "Cola", "category": "Drinks", "price": "2.50", "sku": "C-1", "case_pack": 24}
+
+    created = client.post(list_url("products"), body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["case_pack"] == 24
+    pk = created.json()["id"]
+
+    cleared = client.patch(detail_url("products", pk), {"case_pack": None}, format="json")
+    assert cleared.status_code == 200, cleared.json()
+    assert cleared.json()["case_pack"] is None
+    assert Product.objects.get(pk=pk).case_pack is None
+
+
+def test_a_zero_case_pack_is_400_with_the_message(client_for, manager):
+    body = {"name": "Cola", "category": "Drinks", "price": "2.50", "sku": "C-1", "case_pack": 0}
+
+    response = client_for(manager).post(list_url("products"), body, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"case_pack": ["Ensure this value is greater than or equal to 1."]}
 
 
 def test_driver_reads_products_but_cannot_add_them(client_for, driver):

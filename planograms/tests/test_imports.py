@@ -129,6 +129,48 @@ def test_products_import_by_sku_and_refuse_a_negative_price(admin_client, db):
     assert row_errors(bad) == {1: {"price": ["Ensure this value is greater than or equal to 0."]}}
 
 
+def test_product_case_pack_imports_with_an_empty_cell_as_none(admin_client, db):
+    header = [*PRODUCT_HEADER, "case_pack"]
+    rows = [header, ["COKE", "Coca-Cola 20oz", "Drinks", "2.50", "", "24"], ["GUM", "Orbit", "Gum", "1.25", "", ""]]
+
+    import_rows(admin_client, Product, rows)
+
+    assert dict(Product.objects.values_list("sku", "case_pack")) == {"COKE": 24, "GUM": None}
+
+
+def test_a_file_without_the_case_pack_column_keeps_the_case_packs(admin_client, db):
+    ProductFactory(sku="COKE", case_pack=24)
+
+    import_rows(admin_client, Product, [PRODUCT_HEADER, ["COKE", "Coca-Cola 20oz", "Drinks", "2.50", ""]])
+
+    assert Product.objects.get(sku="COKE").case_pack == 24
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [("0", "Ensure this value is greater than or equal to 1."), ("a dozen", "“a dozen” is not a number.")],
+)
+def test_a_bad_case_pack_is_a_row_error(admin_client, db, cell, message):
+    rows = [[*PRODUCT_HEADER, "case_pack"], ["COKE", "Coca-Cola 20oz", "Drinks", "2.50", "", cell]]
+
+    preview = preview_import(admin_client, Product, csv_file(rows))
+
+    assert row_errors(preview) == {1: {"case_pack": [message]}}
+    assert not Product.objects.exists()
+
+
+def test_product_export_has_the_case_pack_and_reimports_without_changes(admin_client, db):
+    ProductFactory(sku="COKE", case_pack=24)
+    ProductFactory(sku="GUM", case_pack=None)
+
+    rows = exported_rows(export(admin_client, Product))
+
+    assert rows[0] == [*PRODUCT_HEADER, "case_pack"]
+    assert {row[0]: row[-1] for row in rows[1:]} == {"COKE": "24", "GUM": ""}
+    preview = preview_import(admin_client, Product, csv_file(rows))
+    assert [row.import_type for row in preview.context["result"].rows] == ["skip", "skip"]
+
+
 @pytest.mark.parametrize("file_format", [CSV_FORMAT, XLSX_FORMAT])
 def test_slot_export_uses_the_same_columns_as_the_import(admin_client, machine, file_format):
     PlanogramSlotFactory(planogram=machine[2], position="C3", product=Product.objects.get(sku="COKE"), price=None)

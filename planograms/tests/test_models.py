@@ -52,6 +52,23 @@ def test_skus_are_unique():
     rejected(lambda: ProductFactory(sku="SKU-1"))
 
 
+def test_a_case_holds_at_least_one_unit():
+    rejected(lambda: ProductFactory(case_pack=0))
+    product = Product(name="Cola", category="Drinks", price=Decimal("1.00"), sku="C-1", case_pack=0)
+
+    with pytest.raises(ValidationError) as error:
+        product.full_clean()
+
+    assert error.value.message_dict == {"case_pack": ["Ensure this value is greater than or equal to 1."]}
+
+
+def test_a_product_without_a_case_pack_is_picked_by_the_unit():
+    product = Product(name="Gum", category="Gum", price=Decimal("1.00"), sku="G-1")
+
+    product.full_clean()
+    assert product.case_pack is None
+
+
 def test_model_validation_names_the_field_at_fault(planogram):
     slot = PlanogramSlot(planogram=planogram, position="A1", quantity=12, capacity=10, par_level=11)
     with pytest.raises(ValidationError) as error:
