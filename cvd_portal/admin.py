@@ -76,7 +76,10 @@ def filterset_list_filter(filterset_class, name: str):
                 return [("true", "Yes"), ("false", "No")]
             if "choices" in declared.extra:
                 return list(declared.extra["choices"])
-            return [(str(row.pk), str(row)) for row in declared.get_queryset(request)]
+            # .all(): a filter declared with a queryset holds one QuerySet for the life of the process;
+            # iterating it itself would cache its rows, and later requests would list those stale rows
+            # (an empty cache hides the filter altogether).
+            return [(str(row.pk), str(row)) for row in declared.get_queryset(request).all()]
 
         def queryset(self, request, queryset):
             if self.value() is None:

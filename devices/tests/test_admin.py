@@ -259,3 +259,16 @@ def test_a_device_admin_filter_value_naming_nothing_is_refused(admin_client, adm
     # The admin's answer to a bad lookup: the unfiltered list, flagged with ?e=1.
     assert response.status_code == 302
     assert response.url.endswith("?e=1")
+
+
+def test_the_device_type_filter_lists_the_device_types_of_each_request(admin_client, admin_url):
+    # The filter's queryset is one object for the process: listed once with no device type, it listed
+    # none ever after, and the changelist then ignored ?device_type= (both devices listed).
+    assert admin_client.get(admin_url(Device, "changelist")).status_code == 200  # no device type yet
+    combo = DeviceTypeFactory(name="Combo")
+    kept = DeviceFactory(device_type=combo)
+    DeviceFactory(device_type=DeviceTypeFactory(name="Coffee"))
+
+    response = admin_client.get(admin_url(Device, "changelist"), {"device_type": combo.pk})
+
+    assert [device.pk for device in response.context["cl"].result_list] == [kept.pk]
