@@ -39,8 +39,8 @@ from sales.services import sales_recorded
 
 # Every operation of the API (new ones join by themselves) but the throttled token login.
 OPERATIONS = r"^/api/(?!auth/).+$"
-MAX_EXAMPLES = 25
-STATEFUL_SCENARIOS = 40
+MAX_EXAMPLES = 20
+STATEFUL_SCENARIOS = 30
 STATEFUL_STEPS = 6
 
 
