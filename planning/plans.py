@@ -166,12 +166,12 @@ def _slot_shares(machine) -> list[float]:
     return [slot.capacity / max(capacity_of[slot.product_id], 1) for slot in machine.slots]
 
 
-def _slot_demand(machine, demand_from, start, end) -> np.ndarray:
-    """Each slot's expected units over [start, end)."""
+def _slot_demand(machine, shares, demand_from, start, end) -> np.ndarray:
+    """Each slot's expected units over [start, end), its ``shares`` of its product's."""
     return np.array(
         [
             _demand_between(machine, slot.product_id, demand_from, start, end) * share
-            for slot, share in zip(machine.slots, _slot_shares(machine), strict=True)
+            for slot, share in zip(machine.slots, shares, strict=True)
         ]
     )
 
@@ -224,9 +224,10 @@ def decide_machine(
     next_arrival = dt.datetime.combine(next_day, ARRIVAL_TIME, tzinfo=zone)
     stock = np.array([slot.quantity for slot in machine.slots], dtype=int)
     capacity = np.array([slot.capacity for slot in machine.slots], dtype=int)
-    until_arrival = _slot_demand(machine, demand_from, now, arrival)
-    until_next = _slot_demand(machine, demand_from, now, next_arrival)
-    after_visit = _slot_demand(machine, demand_from, arrival, next_arrival)
+    shares = _slot_shares(machine)
+    until_arrival = _slot_demand(machine, shares, demand_from, now, arrival)
+    until_next = _slot_demand(machine, shares, demand_from, now, next_arrival)
+    after_visit = _slot_demand(machine, shares, demand_from, arrival, next_arrival)
 
     lost_waiting = expected_shortfall(stock, until_next, dispersion)
     lost_visiting = expected_shortfall(stock, until_arrival, dispersion) + expected_shortfall(
@@ -247,9 +248,7 @@ def decide_machine(
             sell_out_probability=float(probability),
             sell_out_at=expected_sell_out_at(machine, slot, share, now=now, demand_from=demand_from),
         )
-        for slot, share, expected, probability in zip(
-            machine.slots, _slot_shares(machine), at_arrival, sold_out_by_next, strict=True
-        )
+        for slot, share, expected, probability in zip(machine.slots, shares, at_arrival, sold_out_by_next, strict=True)
     )
     sold_out = int(sum(1 for slot in machine.slots if slot.quantity == 0))
     return MachineDecision(

@@ -1,7 +1,6 @@
 """Machine health from the database: a machine that stops is flagged soon, a slow one never."""
 
 import datetime as dt
-import hashlib
 
 import pytest
 
@@ -9,10 +8,8 @@ from devices.models import Device
 from devices.tests.factories import DeviceFactory
 from planning.selectors import fleet_outlook
 from planograms.tests.factories import ProductFactory
-from sales.choices import DexImportStatus
-from sales.models import DexImport
 from sales.services import sales_recorded
-from sales.tests.factories import local_datetime, sale_on
+from sales.tests.factories import dex_read, local_datetime, sale_on
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +21,6 @@ def sells(device, product, *, per_day, days, every=1, stop_days_before_today=0):
     """``per_day`` units at noon on every ``every``-th day for ``days`` days, stopping a few days before today."""
     for back in range(stop_days_before_today + 1, stop_days_before_today + days + 1, every):
         sale_on(device, product, TODAY - dt.timedelta(days=back), units=per_day)
-
-
-def dex_read(device, at):
-    DexImport.objects.create(
-        file_name="audit.dex",
-        raw_file=b"DXS",
-        sha256=hashlib.sha256(f"{device.pk}{at}".encode()).hexdigest(),
-        uploaded_at=at,
-        device=device,
-        read_at=at,
-        status=DexImportStatus.RECORDED,
-    )
 
 
 def health_of(*devices):

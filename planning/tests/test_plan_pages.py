@@ -13,13 +13,11 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from devices.tests.factories import CabinetFactory, CabinetTypeFactory, DeviceFactory, LocationFactory, RouteFactory
-from planning.tests.test_plan_api import (
+from planning.tests.plan_fleet import (
     CAPACITY,
     daily_route,
     machine_on,
-    plan_products,
     record_sales,
-    three_stops_a_full_and_a_silent,
 )
 from planograms.choices import RestockMode
 from planograms.models import PlanogramSlot, ServiceVisit
@@ -32,21 +30,6 @@ pytestmark = pytest.mark.django_db
 
 # A gzipped page a phone on a weak signal loads in a few seconds.
 PAGE_BYTES_LIMIT = 60_000
-
-
-@pytest.fixture
-def products():
-    return plan_products()
-
-
-@pytest.fixture
-def route(driver):
-    return daily_route(driver)
-
-
-@pytest.fixture
-def day_plan(route, products):
-    return three_stops_a_full_and_a_silent(route, products)
 
 
 def page_url(route, name="planning:plan", **query):

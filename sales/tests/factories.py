@@ -1,4 +1,5 @@
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 import factory
@@ -6,7 +7,8 @@ from django.utils import timezone
 
 from devices.tests.factories import DeviceFactory
 from planograms.tests.factories import ProductFactory
-from sales.models import Sale
+from sales.choices import DexImportStatus
+from sales.models import DexImport, Sale
 
 
 class SaleFactory(factory.django.DjangoModelFactory):
@@ -39,4 +41,17 @@ def sale_on(
         units=units,
         cash_amount=Decimal(cash),
         sold_at=local_datetime(day, hour, minute),
+    )
+
+
+def dex_read(device, at: dt.datetime) -> DexImport:
+    """A recorded DEX audit of ``device`` read at ``at``: the machine still reports, whatever it sells."""
+    return DexImport.objects.create(
+        file_name="audit.dex",
+        raw_file=b"DXS",
+        sha256=hashlib.sha256(f"{device.pk}{at.isoformat()}".encode()).hexdigest(),
+        uploaded_at=at,
+        device=device,
+        read_at=at,
+        status=DexImportStatus.RECORDED,
     )

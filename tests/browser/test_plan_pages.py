@@ -6,7 +6,7 @@ The browser, page and log-in fixtures are the browser tests' own (``conftest.py`
 
 import pytest
 
-from planning.tests.test_plan_api import daily_route, plan_products, three_stops_a_full_and_a_silent
+from planning.tests.plan_fleet import daily_route, plan_products, three_stops_a_full_and_a_silent
 
 from .conftest import snapshot
 
